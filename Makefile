@@ -1,0 +1,32 @@
+# Two commands from a fresh clone: `make render` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SCRIPT ?= script/only-math.yaml
+
+.PHONY: install render test bench slides clean
+
+install: $(STAMP)
+
+# Reinstall only when the project's declared dependencies change.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+render: $(STAMP)
+	$(BIN)/vessay render $(SCRIPT)
+
+slides: $(STAMP)
+	$(BIN)/vessay slides $(SCRIPT) -o slides/preview
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/kenburns.py
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,131 @@
+"""Command line: `vessay render|slides|check`. Thin: parse, call a stage, report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from .errors import VessayError
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, unwound like Ctrl-C so temp files are removed on the way out."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("script", type=Path, help="the essay script (YAML)")
+    parser.add_argument("--theme", help="theme name from themes/ or a path to a theme YAML (overrides the script)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vessay", description="Turn a YAML video-essay script into a finished MP4.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    render = commands.add_parser("render", help="render the script to an MP4")
+    _add_common(render)
+    render.add_argument("-o", "--output", type=Path, help="output MP4 (default: out/<script name>.mp4)")
+    render.add_argument("--no-cache", action="store_true", help="ignore cached narration, slides and segments")
+    render.add_argument("--cache-dir", type=Path, help="where cached artefacts live (default: ~/.cache/vessay)")
+    render.add_argument("--preset", default="veryfast", help="x264 preset (default: veryfast)")
+    render.add_argument("--crf", type=int, default=20, help="x264 quality, lower is better (default: 20)")
+
+    slides = commands.add_parser("slides", help="write one PNG per scene, without rendering video")
+    _add_common(slides)
+    slides.add_argument("-o", "--output", type=Path, help="folder for the PNGs (default: out/<script name>-slides)")
+
+    check = commands.add_parser("check", help="validate the script and its theme without rendering")
+    _add_common(check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        return _COMMANDS[args.command](args)
+    except VessayError as err:
+        print(f"vessay: {err}" if err.file is None else str(err), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as stop:
+        print("vessay: interrupted; finished scenes are cached, run again to resume", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
+    except Exception:  # noqa: BLE001 - last resort: one line on screen, details in a log
+        log = Path(tempfile.gettempdir()) / f"vessay-error-{os.getpid()}.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        print(f"vessay: internal error: {sys.exc_info()[1]!s:.200}; details in {log}", file=sys.stderr)
+        return 1
+
+
+def _load(args):
+    from .script import load_script
+    from .theme import load_theme
+
+    script = load_script(args.script)
+    if args.theme:
+        theme = load_theme(args.theme, Path.cwd())
+    else:
+        theme = load_theme(script.theme, script.base_dir)
+    return script, theme
+
+
+def cmd_render(args) -> int:
+    from .cache import default_cache_dir
+    from .motion import Encoder
+    from .progress import Progress
+    from .render import render
+
+    script, theme = _load(args)
+    out = args.output or Path("out") / f"{script.stem}.mp4"
+    progress = Progress(args.quiet)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="vessay-nocache-") as scratch:
+        cache_dir = Path(scratch) if args.no_cache else (args.cache_dir or default_cache_dir())
+        result = render(script, theme, out, cache_dir=cache_dir, progress=progress,
+                        encoder=Encoder(args.preset, args.crf))
+    elapsed = time.monotonic() - started
+    progress.say(f"wrote {result.video} ({result.duration:.1f} s of video in {elapsed:.1f} s; "
+                 f"{result.encoded_segments}/{len(script.scenes)} scenes encoded) and {result.words.name}")
+    return 0
+
+
+def cmd_slides(args) -> int:
+    from .cache import atomic_output
+    from .slides import render_slide
+
+    script, theme = _load(args)
+    folder = args.output or Path("out") / f"{script.stem}-slides"
+    folder.mkdir(parents=True, exist_ok=True)
+    size = (script.video.width, script.video.height)
+    for index, scene in enumerate(script.scenes, start=1):
+        image = render_slide(scene, theme, size, index=index, total=len(script.scenes), essay_title=script.title)
+        target = folder / f"{index:02d}-{scene.id}.png"
+        with atomic_output(target) as temp:
+            image.save(temp, format="PNG")
+        if not args.quiet:
+            print(target)
+    return 0
+
+
+def cmd_check(args) -> int:
+    script, theme = _load(args)
+    if not args.quiet:
+        print(f"{args.script}: ok — {len(script.scenes)} scenes, theme '{theme.name}'")
+    return 0
+
+
+_COMMANDS = {"render": cmd_render, "slides": cmd_slides, "check": cmd_check}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

