@@ -85,7 +85,9 @@ class Narrator:
             pieces.append(chunk.audio_float_array)
             offset += len(chunk.audio_float_array)
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-        return resample(samples, rate), align_words(text, spoken)
+        words = text_words(text)
+        weights = [_phoneme_count(voice, w) for w in words]
+        return resample(samples, rate), align_words(words, spoken, weights)
 
 
 def _phoneme_words(alignments, offset: int, rate: int) -> list[tuple[str, float, float]]:
@@ -113,22 +115,36 @@ def _phoneme_words(alignments, offset: int, rate: int) -> list[tuple[str, float,
 _STRESS = re.compile(r"[ˈˌː]")
 
 
-def align_words(text: str, spoken: list[tuple[str, float, float]]) -> list[Word]:
-    """Map the text's words onto the spoken phoneme words.
+def _phoneme_count(voice, word: str) -> int:
+    """How many phonemes espeak says a single word has ("0.7" has many, "a" one)."""
+    return sum(len(_STRESS.sub("", p)) for sentence in voice.phonemize(word) for p in sentence
+               if p not in " .,!?;:")
+
+
+def text_words(text: str) -> list[str]:
+    """The words of a narration as shown on screen (punctuation-only tokens dropped)."""
+    return [w for w in text.split() if re.search(r"\w", w)]
+
+
+def align_words(words: list[str], spoken: list[tuple[str, float, float]],
+                weights: list[float] | None = None) -> list[Word]:
+    """Map text words onto spoken phoneme words.
 
     espeak may merge words ("do not") or expand one ("0.7" → three), so this is a
-    monotonic alignment on relative length, not a 1:1 zip.
+    monotonic alignment on relative length, not a 1:1 zip. `weights` are each text
+    word's expected phoneme count (default: its letter count).
     """
-    words = [w for w in text.split() if re.search(r"\w", w)]
     if not words or not spoken:
         return []
     if len(words) == len(spoken):
         return [Word(w, s, e) for w, (_, s, e) in zip(words, spoken)]
-    text_weight = np.array([max(1, len(re.sub(r"\W", "", w))) for w in words], dtype=float)
+    if weights is None:
+        weights = [len(re.sub(r"\W", "", w)) for w in words]
+    text_weight = np.maximum(1.0, np.array(weights, dtype=float))
     sound_weight = np.array([max(1, len(_STRESS.sub("", p))) for p, _, _ in spoken], dtype=float)
     text_cum = np.concatenate([[0], np.cumsum(text_weight / text_weight.sum())])
     sound_cum = np.concatenate([[0], np.cumsum(sound_weight / sound_weight.sum())])
-    moves = [(1, 1), (2, 1), (1, 2), (3, 1), (1, 3), (1, 4), (2, 2)]
+    moves = [(1, 1), (2, 1), (1, 2), (3, 1), (1, 3), (1, 4)]
     n, m = len(words), len(spoken)
     cost = np.full((n + 1, m + 1), np.inf)
     back: dict[tuple[int, int], tuple[int, int]] = {}

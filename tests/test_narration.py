@@ -1,0 +1,71 @@
+"""Narration: Piper speech with word timings, recordings trimmed, both cached."""
+
+import numpy as np
+
+from vessay.cache import Cache
+from vessay.media import AUDIO_RATE, read_wav
+from vessay.narration import Narrator, align_words, narrate_scene, trim_silence
+from vessay.script import Scene, VoiceSpec
+
+from conftest import write_tone
+
+
+def test_align_words_handles_merged_and_expanded_words():
+    """Text words map monotonically onto spoken words even when counts differ."""
+    spoken = [("duːnɑːt", 0.0, 0.5), ("pænɪk", 0.6, 1.0), ("zɪɹoʊ", 1.1, 1.3), ("pɔɪnt", 1.3, 1.5),
+              ("sɛvən", 1.5, 1.8)]
+    words = align_words(["Do", "not", "panic.", "0.7"], spoken, weights=[2, 3, 5, 15])
+    assert [w.text for w in words] == ["Do", "not", "panic.", "0.7"]
+    assert words[0].start == 0.0 and words[1].end == 0.5
+    assert words[2].start == 0.6 and words[3].start == 1.1 and words[3].end == 1.8
+    assert all(a.end <= b.start + 1e-9 for a, b in zip(words, words[1:]))
+
+
+def test_piper_speech_has_ordered_word_timings(tmp_path):
+    """Synthesised speech is non-silent and every word gets a timing inside it."""
+    samples, words = Narrator().synthesize("Gradients point downhill. Step carefully.", VoiceSpec())
+    duration = len(samples) / AUDIO_RATE
+    assert 1.0 < duration < 6.0
+    assert np.sqrt(np.mean(samples**2)) > 0.02
+    assert [w.text for w in words] == ["Gradients", "point", "downhill.", "Step", "carefully."]
+    assert all(0 <= w.start < w.end <= duration + 0.01 for w in words)
+    assert all(a.start <= b.start for a, b in zip(words, words[1:]))
+
+
+def test_speed_changes_duration():
+    """voice.speed 1.5 speaks the same text in clearly less time."""
+    narrator = Narrator()
+    normal, _ = narrator.synthesize("This sentence is spoken twice.", VoiceSpec(speed=1.0))
+    fast, _ = narrator.synthesize("This sentence is spoken twice.", VoiceSpec(speed=1.5))
+    assert len(fast) < 0.8 * len(normal)
+
+
+def test_tts_is_cached_by_content(tmp_path):
+    """An unchanged scene is not synthesised again; changed text is."""
+    cache = Cache(tmp_path)
+    narrator = Narrator()
+    scene = Scene(id="a", layout="title", line=1, title="T", narration="Hello cache.")
+    first = narrate_scene(scene, VoiceSpec(), narrator, cache)
+    narrator._voice = None
+    narrator._load = None  # any synthesis now would fail
+    again = narrate_scene(scene, VoiceSpec(), narrator, cache)
+    assert again == first
+    changed = Scene(id="a", layout="title", line=1, title="T", narration="Hello again.")
+    narrator2 = Narrator()
+    assert narrate_scene(changed, VoiceSpec(), narrator2, cache).wav != first.wav
+
+
+def test_recording_is_resampled_and_trimmed(tmp_path):
+    """A stereo 44.1 kHz recording with leading silence becomes trimmed mono at 48 kHz."""
+    wav = write_tone(tmp_path / "take.wav", 1.0, lead_silence=0.8)
+    scene = Scene(id="a", layout="title", line=1, title="T", audio=wav)
+    audio = narrate_scene(scene, VoiceSpec(), Narrator(), Cache(tmp_path / "c"))
+    assert audio.source == "recording"
+    assert abs(audio.duration - 1.05) < 0.02  # 50 ms lead margin + 1 s tone (file ends there)
+    samples = read_wav(audio.wav)
+    assert np.abs(samples[int(0.06 * AUDIO_RATE):int(0.2 * AUDIO_RATE)]).max() > 0.25
+
+
+def test_trim_silence_of_pure_silence_is_empty():
+    """All-silent audio trims to nothing (and is then rejected by the caller)."""
+    assert len(trim_silence(np.zeros(AUDIO_RATE, dtype=np.float32))) == 0

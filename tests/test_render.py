@@ -1,0 +1,126 @@
+"""End to end: a tiny script renders to a real MP4 with synced streams, chapters and loudness."""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+from vessay.cli import main
+from vessay.media import decode_frame, measure_loudness, probe
+
+from conftest import TINY_VIDEO, write_script, write_tone
+
+SCRIPT = f"""\
+title: Tiny essay
+author: Test Author
+{TINY_VIDEO}
+scenes:
+  - id: hook
+    layout: title
+    title: Hello
+    narration: A short spoken hook.
+  - id: recorded
+    layout: bullets
+    title: Recorded
+    bullets: [one, two]
+    audio: take.wav
+"""
+
+
+@pytest.fixture
+def rendered(tmp_path):
+    """Render the tiny script once; returns (output path, words json path)."""
+    write_tone(tmp_path / "take.wav", 1.5, lead_silence=0.5)
+    script = write_script(tmp_path, SCRIPT)
+    out = tmp_path / "out" / "essay.mp4"
+    assert main(["render", str(script), "-o", str(out), "--quiet"]) == 0
+    return out, tmp_path / "out" / "essay.words.json"
+
+
+def test_streams_size_and_sync(rendered):
+    """H.264 320x180 video and 48 kHz stereo AAC that end within one frame of each other."""
+    out, _ = rendered
+    info = probe(out)
+    video, audio = info.first("video"), info.first("audio")
+    assert (video.codec, video.width, video.height, video.fps) == ("h264", 320, 180, 10.0)
+    assert (audio.codec, audio.sample_rate, audio.channels) == ("aac", 48000, "stereo")
+    durations = {}
+    for kind in ("v", "a"):
+        decoded = subprocess.run([_ffmpeg(), "-v", "info", "-i", str(out), "-map", f"0:{kind}",
+                                  "-f", "null", "-"], capture_output=True, text=True).stderr
+        stamp = decoded.rsplit("time=", 1)[1].split()[0]
+        h, m, s = stamp.split(":")
+        durations[kind] = int(h) * 3600 + int(m) * 60 + float(s)
+    assert abs(durations["v"] - durations["a"]) <= 0.1 + 0.03
+
+
+def test_scene_lengths_follow_narration(rendered):
+    """The recorded scene lasts its trimmed recording plus pads; chapters start at 0 and follow scenes."""
+    out, words = rendered
+    timeline = json.loads(words.read_text())
+    assert [s["scene"] for s in timeline] == ["hook", "recorded"]
+    recorded = timeline[1]
+    assert 1.5 + 0.9 < recorded["end"] - recorded["start"] < 1.5 + 1.3
+    chapters = probe(out).chapters
+    assert [c[2] for c in chapters] == ["Hello", "Recorded"]
+    assert chapters[0][0] == 0.0 and abs(chapters[1][0] - recorded["start"]) < 0.01
+    assert abs(probe(out).duration - recorded["end"]) < 0.1
+
+
+def test_word_timings_are_on_the_final_timeline(rendered):
+    """TTS words land inside their scene, in order; the recording has none yet."""
+    _, words = rendered
+    hook = json.loads(words.read_text())[0]
+    assert [w["text"] for w in hook["words"]] == ["A", "short", "spoken", "hook."]
+    assert hook["start"] < hook["words"][0]["start"] < hook["words"][-1]["end"] < hook["end"]
+
+
+def test_recording_plays_at_its_scene(tmp_path, rendered):
+    """The 440 Hz test tone is what plays during the recorded scene."""
+    out, words = rendered
+    start = json.loads(words.read_text())[1]["start"]
+    pcm = subprocess.run([_ffmpeg(), "-v", "error", "-ss", f"{start + 0.6:.2f}", "-t", "0.5", "-i", str(out),
+                          "-ac", "1", "-ar", "8000", "-f", "f32le", "-"], capture_output=True).stdout
+    samples = np.frombuffer(pcm, dtype=np.float32)
+    spectrum = np.abs(np.fft.rfft(samples))
+    peak_hz = np.argmax(spectrum) * 8000 / len(samples)
+    assert abs(peak_hz - 440) < 10
+
+
+def test_loudness_is_normalised(rendered):
+    """The final mix sits near -14 LUFS with true peak at or under -1 dBTP."""
+    integrated, peak = measure_loudness(rendered[0])
+    assert abs(integrated - (-14.0)) < 1.5
+    assert peak <= -0.9
+
+
+def test_frame_shows_theme_background(rendered):
+    """A decoded frame's edge is the neon theme's near-black; some pixels are bright accent."""
+    frame = decode_frame(rendered[0], 0.5, (320, 180)).astype(int)
+    edge = np.concatenate([frame[:4].reshape(-1, 3), frame[-4:].reshape(-1, 3)])
+    assert np.median(edge, axis=0).max() < 40
+    cyan = (frame[..., 1] > 150) & (frame[..., 2] > 150) & (frame[..., 0] < 120)
+    assert cyan.sum() > 5
+
+
+def test_unchanged_rerender_encodes_nothing(tmp_path, rendered, capsys):
+    """A second render of the same script reuses every cached segment."""
+    out, _ = rendered
+    from vessay.render import render
+    from vessay.progress import Progress
+    from vessay.script import load_script
+    from vessay.theme import load_theme
+    from vessay.cache import default_cache_dir
+
+    script = load_script(tmp_path / "essay.yaml")
+    again = render(script, load_theme(script.theme), tmp_path / "again.mp4", cache_dir=default_cache_dir(),
+                   progress=Progress(quiet=True))
+    assert again.encoded_segments == 0
+    assert abs(probe(again.video).duration - probe(out).duration) < 0.01
+
+
+def _ffmpeg() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
