@@ -104,20 +104,32 @@ def test_frame_shows_theme_background(rendered):
     assert cyan.sum() > 5
 
 
-def test_unchanged_rerender_encodes_nothing(tmp_path, rendered, capsys):
-    """A second render of the same script reuses every cached segment."""
+def test_unchanged_rerender_encodes_nothing(tmp_path, rendered):
+    """A second render of the same script reuses every cached piece."""
     out, _ = rendered
-    from vessay.render import render
+    again = render_again(tmp_path / "essay.yaml", tmp_path / "again.mp4")
+    assert again.encoded_pieces == 0
+    assert abs(probe(again.video).duration - probe(out).duration) < 0.01
+
+
+def test_one_scene_edit_reencodes_only_that_scene(tmp_path, rendered):
+    """Changing one scene's title re-encodes its body and its join, nothing else."""
+    script = tmp_path / "essay.yaml"
+    script.write_text(script.read_text().replace("title: Recorded", "title: Recorded again"))
+    again = render_again(script, tmp_path / "edited.mp4")
+    assert again.total_pieces == 3  # body, crossfade, body
+    assert again.encoded_pieces == 2
+
+
+def render_again(script_path, out):
+    from vessay.cache import default_cache_dir
     from vessay.progress import Progress
+    from vessay.render import Job, render
     from vessay.script import load_script
     from vessay.theme import load_theme
-    from vessay.cache import default_cache_dir
 
-    script = load_script(tmp_path / "essay.yaml")
-    again = render(script, load_theme(script.theme), tmp_path / "again.mp4", cache_dir=default_cache_dir(),
-                   progress=Progress(quiet=True))
-    assert again.encoded_segments == 0
-    assert abs(probe(again.video).duration - probe(out).duration) < 0.01
+    script = load_script(script_path)
+    return render(script, load_theme(script.theme), Job(out, default_cache_dir(), Progress(quiet=True)))
 
 
 def _ffmpeg() -> str:

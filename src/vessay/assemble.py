@@ -4,52 +4,16 @@ normalise loudness, and mux the final MP4 with chapters and metadata."""
 from __future__ import annotations
 
 import json
-import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .media import AUDIO_RATE, read_wav, run_ffmpeg
+from .timeline import Slot
 
-LEAD_IN = 0.35
-"""Seconds of picture before a scene's narration starts."""
-TAIL = 0.65
-"""Seconds of picture after it ends, so slides don't cut away mid-breath."""
 LOUDNESS = {"I": -14.0, "TP": -1.5, "LRA": 11.0}
 """Target: -14 LUFS integrated; true peak aimed at -1.5 so AAC overshoot stays under -1 dBTP."""
-
-
-@dataclass(frozen=True)
-class Slot:
-    """Where one scene sits in the final video."""
-
-    start: float
-    frames: int
-    fps: int
-
-    @property
-    def duration(self) -> float:
-        return self.frames / self.fps
-
-    @property
-    def end(self) -> float:
-        return self.start + self.duration
-
-    @property
-    def voice_start(self) -> float:
-        return self.start + LEAD_IN
-
-
-def plan_timeline(durations: list[float], fps: int) -> list[Slot]:
-    """Scene slots, each a whole number of frames long enough for its narration plus pads."""
-    slots, start_frame = [], 0
-    for seconds in durations:
-        frames = max(1, math.ceil((LEAD_IN + seconds + TAIL) * fps))
-        slots.append(Slot(start_frame / fps, frames, fps))
-        start_frame += frames
-    return slots
 
 
 def mix_narration(wavs: list[Path], slots: list[Slot]) -> np.ndarray:
@@ -57,11 +21,23 @@ def mix_narration(wavs: list[Path], slots: list[Slot]) -> np.ndarray:
     total = round(slots[-1].end * AUDIO_RATE)
     track = np.zeros(total, dtype=np.float32)
     for wav, slot in zip(wavs, slots):
-        clip = read_wav(wav)
+        clip = _soften_edges(read_wav(wav))
         at = round(slot.voice_start * AUDIO_RATE)
         clip = clip[: max(0, total - at)]
         track[at: at + len(clip)] += clip
     return track
+
+
+def _soften_edges(clip: np.ndarray, seconds: float = 0.006) -> np.ndarray:
+    """Short fades at both ends, so a recording cut mid-waveform doesn't click."""
+    n = min(len(clip) // 2, int(seconds * AUDIO_RATE))
+    if n == 0:
+        return clip
+    ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
+    clip = clip.copy()
+    clip[:n] *= ramp
+    clip[-n:] *= ramp[::-1]
+    return clip
 
 
 def ffmetadata(title: str, artist: str, chapters: list[tuple[float, float, str]]) -> str:

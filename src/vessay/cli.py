@@ -37,8 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--output", type=Path, help="output MP4 (default: out/<script name>.mp4)")
     render.add_argument("--no-cache", action="store_true", help="ignore cached narration, slides and segments")
     render.add_argument("--cache-dir", type=Path, help="where cached artefacts live (default: ~/.cache/vessay)")
-    render.add_argument("--preset", default="veryfast", help="x264 preset (default: veryfast)")
-    render.add_argument("--crf", type=int, default=20, help="x264 quality, lower is better (default: 20)")
+    render.add_argument("--preset", help="x264 preset (default: veryfast; ultrafast with --draft)")
+    render.add_argument("--crf", type=int, help="x264 quality, lower is better (default: 20; 30 with --draft)")
+    render.add_argument("--draft", action="store_true",
+                        help="half resolution, fast and rough: for checking timing (default output <name>-draft.mp4)")
+    render.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                        help="video pieces encoded in parallel (default: number of cores)")
 
     slides = commands.add_parser("slides", help="write one PNG per scene, without rendering video")
     _add_common(slides)
@@ -80,22 +84,30 @@ def _load(args):
 
 
 def cmd_render(args) -> int:
+    import dataclasses
+
     from .cache import default_cache_dir
     from .motion import Encoder
     from .progress import Progress
-    from .render import render
+    from .render import Job, render
+    from .script import VideoSpec
 
     script, theme = _load(args)
-    out = args.output or Path("out") / f"{script.stem}.mp4"
+    encoder = Encoder(args.preset or ("ultrafast" if args.draft else "veryfast"),
+                      args.crf if args.crf is not None else (30 if args.draft else 20))
+    if args.draft:
+        half = VideoSpec(2 * round(script.video.width / 4), 2 * round(script.video.height / 4), script.video.fps)
+        script = dataclasses.replace(script, video=half)
+    out = args.output or Path("out") / f"{script.stem}{'-draft' if args.draft else ''}.mp4"
     progress = Progress(args.quiet)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="vessay-nocache-") as scratch:
         cache_dir = Path(scratch) if args.no_cache else (args.cache_dir or default_cache_dir())
-        result = render(script, theme, out, cache_dir=cache_dir, progress=progress,
-                        encoder=Encoder(args.preset, args.crf))
+        result = render(script, theme, Job(out, cache_dir, progress, encoder, max(1, args.jobs)))
     elapsed = time.monotonic() - started
-    progress.say(f"wrote {result.video} ({result.duration:.1f} s of video in {elapsed:.1f} s; "
-                 f"{result.encoded_segments}/{len(script.scenes)} scenes encoded) and {result.words.name}")
+    progress.say(f"wrote {result.video}: {result.duration:.1f} s of video in {elapsed:.1f} s "
+                 f"({result.encoded_pieces} of {result.total_pieces} pieces encoded, the rest cached), "
+                 f"and {result.words.name}")
     return 0
 
 

@@ -50,28 +50,30 @@ def _ease(t: float, easing: str) -> float:
     return 0.5 - 0.5 * math.cos(math.pi * t) if easing == "ease-in-out" else t
 
 
+def camera_at(preset: str, amount: float, easing: str, frames: int, index: float) -> tuple[float, float, float]:
+    """Camera (zoom, centre_x, centre_y) at frame `index` of a `frames`-long move.
+
+    Zoom 1 shows the whole canvas; centres in [-1, 1] are fractions of the room the
+    zoom leaves for panning. Indexes outside the move hold its end positions, which
+    transitions use to show a scene just before it starts or just after it ends.
+    """
+    t = _ease(min(1.0, max(0.0, index / max(1, frames - 1))), easing)
+    if preset == "zoom-in":
+        return 1.0 + amount * t, 0.0, 0.0
+    if preset == "zoom-out":
+        return 1.0 + amount * (1 - t), 0.0, 0.0
+    if preset in ("pan-left", "pan-right"):
+        return 1.0 + amount, (2 * t - 1) * (1 if preset == "pan-right" else -1), 0.0
+    if preset in ("pan-up", "pan-down"):
+        return 1.0 + amount, 0.0, (2 * t - 1) * (1 if preset == "pan-down" else -1)
+    if preset == "drift":
+        return 1.0 + amount * (0.5 + 0.5 * t), 2 * t - 1, 0.6 * (2 * t - 1)
+    return 1.0, 0.0, 0.0  # still
+
+
 def camera_path(preset: str, amount: float, easing: str, frames: int) -> np.ndarray:
-    """Per frame (zoom, centre_x, centre_y): zoom 1 shows the whole canvas; centres in [-1, 1]
-    are fractions of the room the current zoom leaves for panning."""
-    path = np.zeros((frames, 3))
-    for i in range(frames):
-        t = _ease(i / max(1, frames - 1), easing)
-        zoom, cx, cy = 1.0 + amount, 0.0, 0.0
-        if preset == "zoom-in":
-            zoom = 1.0 + amount * t
-        elif preset == "zoom-out":
-            zoom = 1.0 + amount * (1 - t)
-        elif preset in ("pan-left", "pan-right"):
-            cx = (2 * t - 1) * (1 if preset == "pan-right" else -1)
-        elif preset in ("pan-up", "pan-down"):
-            cy = (2 * t - 1) * (1 if preset == "pan-down" else -1)
-        elif preset == "drift":
-            zoom = 1.0 + amount * (0.5 + 0.5 * t)
-            cx, cy = 2 * t - 1, 0.6 * (2 * t - 1)
-        elif preset == "still":
-            zoom = 1.0
-        path[i] = (zoom, cx, cy)
-    return path
+    """Camera positions for every frame of a move, as rows of (zoom, cx, cy)."""
+    return np.array([camera_at(preset, amount, easing, frames, i) for i in range(frames)])
 
 
 def frame_matrix(zoom: float, cx: float, cy: float, canvas: tuple[int, int],
@@ -123,21 +125,64 @@ def build_encode_args(out: Path, video: VideoSpec, encoder: Encoder) -> list[str
     return ffmpeg.compile(stream, cmd=ffmpeg_exe(), overwrite_output=True)
 
 
-def render_motion(slide: Image.Image, spec: MotionSpec, preset: str, frames: int, video: VideoSpec,
-                  out: Path, encoder: Encoder = Encoder(),
-                  on_frame: Callable[[], None] | None = None) -> None:
-    """Encode `frames` frames of `slide` moving along `preset` into `out` (video only)."""
-    y_src, u_src, v_src = rgb_to_yuv420(slide)
-    canvas = (slide.width, slide.height)
+@dataclass(frozen=True)
+class Move:
+    """A slide's camera move over a scene of `frames` frames."""
+
+    preset: str
+    amount: float
+    easing: str
+    frames: int
+
+    def at(self, index: float) -> tuple[float, float, float]:
+        return camera_at(self.preset, self.amount, self.easing, self.frames, index)
+
+
+class SlideCamera:
+    """One slide held as YUV planes, warped to any camera position into a frame buffer."""
+
+    def __init__(self, slide: Image.Image, frame: tuple[int, int]):
+        self.planes = rgb_to_yuv420(slide)
+        self.canvas = (slide.width, slide.height)
+        self.frame = frame
+
+    def shoot(self, zoom: float, cx: float, cy: float, dst: np.ndarray) -> np.ndarray:
+        """Warp all three planes into `dst`, a flat yuv420p frame buffer."""
+        fw, fh = self.frame
+        luma = frame_matrix(zoom, cx, cy, self.canvas, self.frame)
+        chroma = chroma_matrix(luma)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        for plane, view, matrix, size in zip(self.planes, split_planes(dst, fw, fh), (luma, chroma, chroma),
+                                             ((fw, fh), (fw // 2, fh // 2), (fw // 2, fh // 2))):
+            cv2.warpAffine(plane, matrix, size, dst=view, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+        return dst
+
+
+def split_planes(buf: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Y, U and V views into one flat yuv420p buffer."""
+    luma, quarter = width * height, width * height // 4
+    return (buf[:luma].reshape(height, width),
+            buf[luma:luma + quarter].reshape(height // 2, width // 2),
+            buf[luma + quarter:].reshape(height // 2, width // 2))
+
+
+BLACK_YUV = (16, 128, 128)
+
+
+def encode_frames(fill: Callable[[int, np.ndarray], None], frames: int, video: VideoSpec, out: Path,
+                  encoder: Encoder = Encoder(), on_frame: Callable[[], None] | None = None) -> None:
+    """Encode `frames` frames into `out`; `fill(i, buf)` writes frame i as yuv420p into `buf`.
+
+    A writer thread feeds x264 while the next frame is being filled, so the encoder never waits.
+    """
     fw, fh = video.width, video.height
-    path = camera_path(preset, spec.amount, spec.easing, frames)
     args = build_encode_args(out, video, encoder)
     proc = subprocess.Popen([args[0], "-hide_banner", "-nostdin", "-loglevel", "error", *args[1:]],
                             stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     stderr_chunks: list[bytes] = []
     drain = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()), daemon=True)
     drain.start()
-    # A few frame buffers in rotation: one being written to ffmpeg while the next is warped.
+    # Buffers in rotation: one being written to ffmpeg, one queued, one being filled.
     buffers = [np.empty(fw * fh * 3 // 2, dtype=np.uint8) for _ in range(4)]
     ready: queue.Queue = queue.Queue(maxsize=len(buffers) - 2)
     failure: list[BaseException] = []
@@ -153,27 +198,24 @@ def render_motion(slide: Image.Image, spec: MotionSpec, preset: str, frames: int
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
     try:
-        for i, (zoom, cx, cy) in enumerate(path):
+        for i in range(frames):
             if failure:
                 break
             buf = buffers[i % len(buffers)]
-            y_dst = buf[: fw * fh].reshape(fh, fw)
-            u_dst = buf[fw * fh: fw * fh * 5 // 4].reshape(fh // 2, fw // 2)
-            v_dst = buf[fw * fh * 5 // 4:].reshape(fh // 2, fw // 2)
-            luma = frame_matrix(zoom, cx, cy, canvas, (fw, fh))
-            chroma = chroma_matrix(luma)
-            flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-            cv2.warpAffine(y_src, luma, (fw, fh), dst=y_dst, flags=flags, borderMode=cv2.BORDER_REPLICATE)
-            cv2.warpAffine(u_src, chroma, (fw // 2, fh // 2), dst=u_dst, flags=flags,
-                           borderMode=cv2.BORDER_REPLICATE)
-            cv2.warpAffine(v_src, chroma, (fw // 2, fh // 2), dst=v_dst, flags=flags,
-                           borderMode=cv2.BORDER_REPLICATE)
+            fill(i, buf)
             ready.put(buf)
             if on_frame:
                 on_frame()
+    except BaseException:
+        proc.kill()  # interrupted: don't let x264 finish a file nobody will use
+        raise
     finally:
-        ready.put(None)
-        thread.join()
+        if thread.is_alive():
+            try:
+                ready.put(None, timeout=5)
+            except queue.Full:
+                pass
+        thread.join(timeout=5)
         try:
             proc.stdin.close()
         except OSError:
@@ -182,3 +224,12 @@ def render_motion(slide: Image.Image, spec: MotionSpec, preset: str, frames: int
         drain.join()
     if code != 0 or failure:
         raise RuntimeError(f"x264 encode failed: {last_error_line(b''.join(stderr_chunks))}")
+
+
+def render_motion(slide: Image.Image, spec: MotionSpec, preset: str, frames: int, video: VideoSpec,
+                  out: Path, encoder: Encoder = Encoder(),
+                  on_frame: Callable[[], None] | None = None) -> None:
+    """Encode a whole scene: `frames` frames of `slide` moving along `preset`, video only."""
+    move = Move(preset, spec.amount, spec.easing, frames)
+    camera = SlideCamera(slide, (video.width, video.height))
+    encode_frames(lambda i, buf: camera.shoot(*move.at(i), buf), frames, video, out, encoder, on_frame)

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import cv2
+import numpy as np
 from PIL import Image
 
-from .assemble import assemble, plan_timeline
+from .assemble import assemble
 from .cache import Cache, atomic_output, content_key
 from .errors import VessayError
-from .motion import Encoder, canvas_size, render_motion, resolve_preset
+from .motion import Encoder, Move, SlideCamera, canvas_size, encode_frames, resolve_preset, split_planes
 from .narration import Narrator, SceneAudio, narrate_scene
 from .progress import Progress
 from .script import Scene, Script
 from .slides import render_slide
 from .theme import Theme
+from .timeline import Body, Join, Slot, plan_pieces, plan_slots
 
 
 @dataclass(frozen=True)
@@ -25,80 +30,150 @@ class RenderResult:
     video: Path
     words: Path
     duration: float
-    encoded_segments: int
-    """How many scene segments had to be encoded (the rest came from the cache)."""
+    encoded_pieces: int
+    """How many video pieces (scene bodies and transitions) had to be encoded; the rest were cached."""
+    total_pieces: int
     loudness_before: float
 
 
-def _slide_spec(script: Script, index: int, theme: Theme, size: tuple[int, int]) -> dict:
+@dataclass(frozen=True)
+class Job:
+    """Everything a render needs besides the script: where things go and how hard to work."""
+
+    out: Path
+    cache_dir: Path
+    progress: Progress
+    encoder: Encoder = Encoder()
+    jobs: int = os.cpu_count() or 1
+
+
+def slide_spec(script: Script, index: int, theme: Theme) -> dict:
     """Everything that shapes a scene's slide image."""
     scene = script.scenes[index]
     return {"layout": scene.layout, "title": scene.title, "subtitle": scene.subtitle, "bullets": scene.bullets,
-            "theme": theme.cache_identity(), "size": size, "index": index + 1, "total": len(script.scenes),
-            "essay": script.title}
+            "theme": theme.cache_identity(), "size": canvas_size(script.video), "index": index + 1,
+            "total": len(script.scenes), "essay": script.title}
 
 
-def slide_image(script: Script, index: int, theme: Theme, size: tuple[int, int], cache: Cache) -> Image.Image:
-    """The scene's slide at `size`, from the cache when nothing that shapes it changed."""
-    scene = script.scenes[index]
-    key = content_key("slide", _slide_spec(script, index, theme, size))
-    png = cache.path("slide", key, "png")
+def slide_image(script: Script, index: int, theme: Theme, cache: Cache) -> Image.Image:
+    """The scene's oversize slide, from the cache when nothing that shapes it changed."""
+    png = cache.path("slide", content_key("slide", slide_spec(script, index, theme)), "png")
     if png.is_file():
         return Image.open(png).convert("RGB")
-    image = render_slide(scene, theme, size, index=index + 1, total=len(script.scenes), essay_title=script.title)
+    image = render_slide(script.scenes[index], theme, canvas_size(script.video), index=index + 1,
+                         total=len(script.scenes), essay_title=script.title)
     with atomic_output(png) as temp:
         image.save(temp, format="PNG")
     return image
 
 
-def scene_segment(script: Script, index: int, theme: Theme, frames: int, cache: Cache, encoder: Encoder,
-                  progress: Progress) -> tuple[Path, bool]:
-    """The scene's encoded video segment; returns (path, whether it had to be encoded)."""
-    scene = script.scenes[index]
-    size = canvas_size(script.video)
-    preset = resolve_preset(scene.motion, index)
-    key = content_key("segment", {"slide": _slide_spec(script, index, theme, size), "preset": preset, "motion": asdict(scene.motion),
-                                  "frames": frames, "video": asdict(script.video), "encoder": asdict(encoder)})
-    segment = cache.path("segment", key, "mp4")
-    if segment.is_file():
-        return segment, False
-    slide = slide_image(script, index, theme, size, cache)
-    with progress.bar(frames, f"  frames {scene.id}", "frame", keep=False) as bar, atomic_output(segment) as temp:
-        render_motion(slide, scene.motion, preset, frames, script.video, temp, encoder, on_frame=bar.update)
-    return segment, True
+class Pieces:
+    """Encodes the bodies and joins of the video, each cached as its own segment."""
+
+    def __init__(self, script: Script, theme: Theme, slots: list[Slot], cache: Cache, encoder: Encoder):
+        self.script, self.theme, self.cache, self.encoder = script, theme, cache, encoder
+        self.moves = [Move(resolve_preset(scene.motion, i), scene.motion.amount, scene.motion.easing, slot.frames)
+                      for i, (scene, slot) in enumerate(zip(script.scenes, slots))]
+        self.slides: dict[int, Image.Image] = {}
+
+    def _shot(self, index: int) -> dict:
+        return {"slide": slide_spec(self.script, index, self.theme), "move": asdict(self.moves[index])}
+
+    def path(self, piece: Body | Join) -> Path:
+        spec = {"piece": asdict(piece), "video": asdict(self.script.video), "encoder": asdict(self.encoder)}
+        if isinstance(piece, Body):
+            spec["shot"] = self._shot(piece.scene)
+        else:
+            spec["shots"] = [self._shot(piece.scene), self._shot(piece.scene + 1)]
+        return self.cache.path("segment", content_key("segment", spec), "mp4")
+
+    def scenes_needed(self, piece: Body | Join) -> list[int]:
+        return [piece.scene] if isinstance(piece, Body) else [piece.scene, piece.scene + 1]
+
+    def encode(self, piece: Body | Join, target: Path, on_frame) -> None:
+        video = self.script.video
+        frame = (video.width, video.height)
+        if isinstance(piece, Body):
+            camera, move = SlideCamera(self.slides[piece.scene], frame), self.moves[piece.scene]
+            fill = lambda k, buf: camera.shoot(*move.at(piece.first + k), buf)  # noqa: E731
+            encode_frames(fill, piece.frames, video, target, self.encoder, on_frame)
+            return
+        outgoing = SlideCamera(self.slides[piece.scene], frame)
+        incoming = SlideCamera(self.slides[piece.scene + 1], frame)
+        move_out, move_in = self.moves[piece.scene], self.moves[piece.scene + 1]
+        scratch = np.empty(video.width * video.height * 3 // 2, dtype=np.uint8)
+
+        def fill(k: int, buf: np.ndarray) -> None:
+            outgoing.shoot(*move_out.at(piece.out_from + k), scratch)
+            incoming.shoot(*move_in.at(k - piece.lead), buf)
+            blend(piece.kind, (k + 0.5) / piece.frames, scratch, buf, frame)
+
+        encode_frames(fill, piece.frames, video, target, self.encoder, on_frame)
 
 
-def render(script: Script, theme: Theme, out: Path, *, cache_dir: Path, progress: Progress,
-           encoder: Encoder = Encoder()) -> RenderResult:
-    """Render the whole essay to `out` (written atomically), plus `<stem>.words.json` beside it."""
-    _check_writable(out.parent)
-    cache = Cache(cache_dir)
-    narrator = Narrator()
+def blend(kind: str, progress: float, outgoing: np.ndarray, incoming: np.ndarray, frame: tuple[int, int]) -> None:
+    """Mix two yuv420p frames into `incoming`: a crossfade, or a dip through black."""
+    if kind == "crossfade":
+        cv2.addWeighted(outgoing, 1.0 - progress, incoming, progress, 0.0, dst=incoming)
+        return
+    source = outgoing if progress < 0.5 else incoming
+    level = abs(1.0 - 2.0 * progress)
+    for plane_src, plane_dst, neutral in zip(split_planes(source, *frame), split_planes(incoming, *frame),
+                                             (16, 128, 128)):
+        # Fading towards black in YUV means fading towards (16, 128, 128), not zero.
+        cv2.addWeighted(plane_src, level, plane_src, 0.0, neutral * (1.0 - level), dst=plane_dst)
+
+
+def render(script: Script, theme: Theme, job: Job) -> RenderResult:
+    """Render the whole essay to `job.out` (written atomically), plus `<stem>.words.json` beside it."""
+    _check_writable(job.out.parent)
+    cache, progress = Cache(job.cache_dir), job.progress
     scenes = script.scenes
+    narrator = Narrator()
     audios: list[SceneAudio] = []
     with progress.bar(len(scenes), "narration", "scene") as bar:
         for scene in scenes:
             bar.set_postfix_str(scene.id)
             audios.append(narrate_scene(scene, script.voice, narrator, cache))
             bar.update()
-    slots = plan_timeline([a.duration for a in audios], script.video.fps)
-    segments, encoded = [], 0
-    with progress.bar(len(scenes), "scenes", "scene") as bar:
-        for index, slot in enumerate(slots):
-            bar.set_postfix_str(scenes[index].id)
-            path, fresh = scene_segment(script, index, theme, slot.frames, cache, encoder, progress)
-            segments.append(path)
-            encoded += fresh
+    slots = plan_slots([a.duration for a in audios], script.video.fps)
+    plan = plan_pieces(slots, [(s.transition.type, s.transition.duration) for s in scenes])
+    pieces = Pieces(script, theme, slots, cache, job.encoder)
+    todo = [p for p in plan if not pieces.path(p).is_file()]
+    needed = sorted({i for p in todo for i in pieces.scenes_needed(p)})
+    with progress.bar(len(needed), "slides", "slide") as bar:
+        for index in needed:
+            pieces.slides[index] = slide_image(script, index, theme, cache)
             bar.update()
+    _encode_all(pieces, todo, job)
     progress.say("assembling: joining segments, normalising loudness")
-    with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(out) as temp:
-        measured = assemble(segments, [a.wav for a in audios], slots, [_chapter_name(s) for s in scenes],
-                            script.title, script.author, temp, Path(work))
-    words_path = out.with_name(f"{out.stem}.words.json")
+    with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(job.out) as temp:
+        measured = assemble([pieces.path(p) for p in plan], [a.wav for a in audios], slots,
+                            [_chapter_name(s) for s in scenes], script.title, script.author, temp, Path(work))
+    words_path = job.out.with_name(f"{job.out.stem}.words.json")
     with atomic_output(words_path) as temp:
         temp.write_text(json.dumps(_timeline_words(scenes, audios, slots), indent=1, ensure_ascii=False),
                         encoding="utf-8")
-    return RenderResult(out, words_path, slots[-1].end, encoded, float(measured["input_i"]))
+    return RenderResult(job.out, words_path, slots[-1].end, len(todo), len(plan), float(measured["input_i"]))
+
+
+def _encode_all(pieces: Pieces, todo: list[Body | Join], job: Job) -> None:
+    """Encode the missing pieces, `job.jobs` at a time, with one bar for pieces and one for frames."""
+    frames = sum(p.frames for p in todo)
+    with job.progress.bar(len(todo), "video", "piece") as piece_bar, \
+            job.progress.bar(frames, "frames", "frame", keep=False) as frame_bar:
+        def work(piece: Body | Join) -> None:
+            with atomic_output(pieces.path(piece)) as temp:
+                pieces.encode(piece, temp, frame_bar.update)
+            piece_bar.update()
+
+        if job.jobs <= 1 or len(todo) <= 1:
+            for piece in todo:
+                work(piece)
+            return
+        with ThreadPoolExecutor(max_workers=job.jobs) as pool:
+            for future in [pool.submit(work, piece) for piece in todo]:
+                future.result()
 
 
 def _chapter_name(scene: Scene) -> str:
@@ -121,4 +196,3 @@ def _check_writable(folder: Path) -> None:
             pass
     except OSError as err:
         raise VessayError(f"cannot write to output folder '{folder}' ({err.strerror}); choose another with -o")
-

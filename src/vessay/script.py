@@ -13,6 +13,7 @@ from .yamlmap import Fields, load_yaml
 LAYOUTS = ("title", "section", "bullets", "credits")
 MOTION_PRESETS = ("auto", "zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "drift", "still")
 EASINGS = ("linear", "ease-in-out")
+TRANSITIONS = ("crossfade", "fade-black", "cut")
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
@@ -40,6 +41,14 @@ class MotionSpec:
 
 
 @dataclass(frozen=True)
+class TransitionSpec:
+    """How a scene is entered from the one before it."""
+
+    type: str = "crossfade"
+    duration: float = 0.4
+
+
+@dataclass(frozen=True)
 class Scene:
     id: str
     layout: str
@@ -51,6 +60,7 @@ class Scene:
     narration: str = ""
     audio: Path | None = None
     motion: MotionSpec = MotionSpec()
+    transition: TransitionSpec = TransitionSpec()
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ def load_script(path: Path | str) -> Script:
     voice = _voice(root.sub("voice"))
     video = _video(root.sub("video"))
     default_motion = _motion(root.sub("motion"), MotionSpec())
+    default_transition = _transition(root.sub("transition"), TransitionSpec())
     scene_nodes = root.items("scenes")
     root.reject_unknown()
     if not scene_nodes:
@@ -88,7 +99,7 @@ def load_script(path: Path | str) -> Script:
     scenes: list[Scene] = []
     seen: dict[str, int] = {}
     for node in scene_nodes:
-        scene = _scene(Fields(path, node, "a scene"), base_dir, default_motion)
+        scene = _scene(Fields(path, node, "a scene"), base_dir, default_motion, default_transition)
         if scene.id in seen:
             raise VessayError(f"duplicate scene id '{scene.id}' (first used on line {seen[scene.id]})",
                               path, scene.line)
@@ -130,6 +141,15 @@ def _motion(fields: Fields | None, default: MotionSpec) -> MotionSpec:
     return spec
 
 
+def _transition(fields: Fields | None, default: TransitionSpec) -> TransitionSpec:
+    if fields is None:
+        return default
+    spec = TransitionSpec(type=_choice(fields, "type", TRANSITIONS, default.type),
+                          duration=fields.number("duration", float, default.duration, 0.0, 3.0))
+    fields.reject_unknown()
+    return spec
+
+
 def _choice(fields: Fields, key: str, allowed: tuple[str, ...], default: str) -> str:
     value = fields.get(key, str, default)
     if value not in allowed:
@@ -139,7 +159,8 @@ def _choice(fields: Fields, key: str, allowed: tuple[str, ...], default: str) ->
     return value
 
 
-def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec) -> Scene:
+def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
+           default_transition: TransitionSpec) -> Scene:
     scene_id = str(fields.get("id", (str, int), required=True))
     if not _ID_PATTERN.match(scene_id):
         raise fields.error("id", f"scene id '{scene_id}' may use only letters, digits, '-' and '_'")
@@ -150,6 +171,7 @@ def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec) -> Scene:
     narration = " ".join(fields.get("narration", str, "").split())
     audio_name = fields.get("audio", str, None)
     motion = _motion(fields.sub("motion"), default_motion)
+    transition = _transition(fields.sub("transition"), default_transition)
     fields.reject_unknown()
     audio = None
     if audio_name is not None:
@@ -163,4 +185,5 @@ def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec) -> Scene:
     if layout in ("title", "section") and not title:
         raise fields.error(None, f"scene '{scene_id}' uses layout '{layout}' but has no 'title'")
     return Scene(id=scene_id, layout=layout, line=fields.node.line, title=title, subtitle=subtitle,
-                 bullets=bullets, narration=narration, audio=audio, motion=motion)
+                 bullets=bullets, narration=narration, audio=audio, motion=motion,
+                 transition=transition)
