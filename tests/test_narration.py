@@ -69,3 +69,30 @@ def test_recording_is_resampled_and_trimmed(tmp_path):
 def test_trim_silence_of_pure_silence_is_empty():
     """All-silent audio trims to nothing (and is then rejected by the caller)."""
     assert len(trim_silence(np.zeros(AUDIO_RATE, dtype=np.float32))) == 0
+
+
+def test_lexicon_changes_speech_not_words():
+    """A lexicon respelling lengthens the speech, but timings keep the on-screen spelling."""
+    narrator = Narrator()
+    plain, _ = narrator.synthesize("Attention is O(n²) here.", VoiceSpec())
+    said, words = narrator.synthesize("Attention is O(n²) here.", VoiceSpec(),
+                                      {"O(n²)": "oh of en squared, slowly and carefully"})
+    assert len(said) > len(plain) + AUDIO_RATE * 0.5
+    assert [w.text for w in words] == ["Attention", "is", "O(n²)", "here."]
+    assert words[2].end - words[2].start > 1.0
+
+
+def test_pronounce_keeps_punctuation_and_ignores_case():
+    """Lexicon entries match the bare word in any case and keep surrounding punctuation."""
+    from vessay.narration import pronounce
+
+    assert pronounce("Softmax,", {"softmax": "soft max"}) == "soft max,"
+    assert pronounce("softmaxes", {"softmax": "soft max"}) == "softmaxes"
+
+
+def test_sentence_pause_lengthens_gaps():
+    """A longer sentence_pause adds that silence between sentences."""
+    narrator = Narrator()
+    short, _ = narrator.synthesize("One. Two.", VoiceSpec(sentence_pause=0.1))
+    long, _ = narrator.synthesize("One. Two.", VoiceSpec(sentence_pause=1.1))
+    assert abs((len(long) - len(short)) / AUDIO_RATE - 1.0) < 0.05

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 # Bump a stage's version when its code changes what it produces.
-STAGE_VERSIONS = {"narration": 2, "recording": 2, "slide": 1, "segment": 2}
+STAGE_VERSIONS = {"narration": 2, "recording": 2, "slide": 1, "segment": 2, "takealign": 1}
 
 
 def default_cache_dir() -> Path:

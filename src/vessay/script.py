@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import VessayError
@@ -26,10 +26,35 @@ class VideoSpec:
 
 @dataclass(frozen=True)
 class VoiceSpec:
+    model: str = "joe-us"
+    """An installed voice name (see `vessay voices`) or a path to a Piper .onnx model."""
     speed: float = 1.0
     """Speaking rate: 1.0 is the voice's natural pace, 1.2 is 20% faster."""
     speaker: int | None = None
     """Speaker index, for multi-speaker voice models only."""
+    sentence_pause: float = 0.3
+    """Seconds of silence between sentences."""
+    line: int = 0
+    """Line of the voice block, for messages about the model."""
+
+
+@dataclass(frozen=True)
+class TakeSpec:
+    """One recording of the whole narration, split into scenes by labels or by alignment."""
+
+    file: Path
+    labels: Path | None
+    line: int
+
+
+@dataclass(frozen=True)
+class MusicSpec:
+    """A music bed under the narration."""
+
+    file: Path
+    volume: float = 0.2
+    duck: bool = True
+    """Lower the music while the narrator speaks."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +97,10 @@ class Script:
     voice: VoiceSpec = VoiceSpec()
     video: VideoSpec = VideoSpec()
     author: str = ""
+    lexicon: dict[str, str] = field(default_factory=dict)
+    """Word → how to say it; changes the speech only, never on-screen text or captions."""
+    take: TakeSpec | None = None
+    music: MusicSpec | None = None
     base_dir: Path = field(default=Path("."))
     """Folder that relative paths in the script are resolved against."""
 
@@ -88,8 +117,11 @@ def load_script(path: Path | str) -> Script:
     title = root.get("title", str, required=True)
     theme = root.get("theme", str, "neon-cyberdeck")
     author = root.get("author", str, "")
-    voice = _voice(root.sub("voice"))
+    voice = _voice(root.sub("voice"), base_dir)
     video = _video(root.sub("video"))
+    lexicon = _lexicon(root.sub("lexicon"))
+    take = _take(root.sub("narration_audio"), base_dir)
+    music = _music(root.sub("music"), base_dir)
     default_motion = _motion(root.sub("motion"), MotionSpec())
     default_transition = _transition(root.sub("transition"), TransitionSpec())
     scene_nodes = root.items("scenes")
@@ -99,21 +131,72 @@ def load_script(path: Path | str) -> Script:
     scenes: list[Scene] = []
     seen: dict[str, int] = {}
     for node in scene_nodes:
-        scene = _scene(Fields(path, node, "a scene"), base_dir, default_motion, default_transition)
+        scene = _scene(Fields(path, node, "a scene"), base_dir, default_motion, default_transition,
+                       has_take=take is not None)
         if scene.id in seen:
             raise VessayError(f"duplicate scene id '{scene.id}' (first used on line {seen[scene.id]})",
                               path, scene.line)
         seen[scene.id] = scene.line
         scenes.append(scene)
     return Script(path=path, title=title, theme=theme, scenes=tuple(scenes), voice=voice,
-                  video=video, author=author, base_dir=base_dir)
+                  video=video, author=author, lexicon=lexicon, take=take, music=music, base_dir=base_dir)
 
 
-def _voice(fields: Fields | None) -> VoiceSpec:
+def _voice(fields: Fields | None, base_dir: Path) -> VoiceSpec:
+    from .voices import resolve_voice
+
     if fields is None:
         return VoiceSpec()
-    spec = VoiceSpec(speed=fields.number("speed", float, 1.0, 0.25, 4.0),
-                     speaker=fields.get("speaker", int, None))
+    spec = VoiceSpec(model=fields.get("model", str, VoiceSpec.model),
+                     speed=fields.number("speed", float, 1.0, 0.25, 4.0),
+                     speaker=fields.get("speaker", int, None),
+                     sentence_pause=fields.number("sentence_pause", float, 0.3, 0.0, 5.0),
+                     line=fields.node.line)
+    fields.reject_unknown()
+    try:
+        model, _ = resolve_voice(spec.model, base_dir)
+    except VessayError as err:
+        raise fields.error("model", err.message) from None
+    return replace(spec, model=str(model))
+
+
+def _lexicon(fields: Fields | None) -> dict[str, str]:
+    if fields is None:
+        return {}
+    lexicon = {}
+    for word in list(fields.node.value):
+        lexicon[word] = fields.get(word, str, required=True)
+    return lexicon
+
+
+def _existing_file(fields: Fields, key: str, base_dir: Path, what: str, required: bool = True) -> Path | None:
+    name = fields.get(key, str, None, required=required)
+    if name is None:
+        return None
+    path = (base_dir / Path(name).expanduser()).resolve()
+    if not path.is_file():
+        raise fields.error(key, f"{what} '{name}' not found (paths are relative to the script)")
+    if path.stat().st_size == 0:
+        raise fields.error(key, f"{what} '{name}' is empty (0 bytes)")
+    return path
+
+
+def _take(fields: Fields | None, base_dir: Path) -> TakeSpec | None:
+    if fields is None:
+        return None
+    spec = TakeSpec(file=_existing_file(fields, "file", base_dir, "recording"),
+                    labels=_existing_file(fields, "labels", base_dir, "label file", required=False),
+                    line=fields.node.line)
+    fields.reject_unknown()
+    return spec
+
+
+def _music(fields: Fields | None, base_dir: Path) -> MusicSpec | None:
+    if fields is None:
+        return None
+    spec = MusicSpec(file=_existing_file(fields, "file", base_dir, "music file"),
+                     volume=fields.number("volume", float, 0.2, 0.0, 1.0),
+                     duck=fields.get("duck", bool, True))
     fields.reject_unknown()
     return spec
 
@@ -160,7 +243,7 @@ def _choice(fields: Fields, key: str, allowed: tuple[str, ...], default: str) ->
 
 
 def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
-           default_transition: TransitionSpec) -> Scene:
+           default_transition: TransitionSpec, has_take: bool) -> Scene:
     scene_id = str(fields.get("id", (str, int), required=True))
     if not _ID_PATTERN.match(scene_id):
         raise fields.error("id", f"scene id '{scene_id}' may use only letters, digits, '-' and '_'")
@@ -173,12 +256,8 @@ def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
     motion = _motion(fields.sub("motion"), default_motion)
     transition = _transition(fields.sub("transition"), default_transition)
     fields.reject_unknown()
-    audio = None
-    if audio_name is not None:
-        audio = (base_dir / audio_name).resolve()
-        if not audio.is_file():
-            raise fields.error("audio", f"audio file '{audio_name}' not found (paths are relative to the script)")
-    if not narration and audio is None:
+    audio = _existing_file(fields, "audio", base_dir, "audio file", required=False) if audio_name else None
+    if not narration and audio is None and not has_take:
         raise fields.error(None, f"scene '{scene_id}' has no 'narration' text and no 'audio' file; add one")
     if layout == "bullets" and not bullets:
         raise fields.error(None, f"scene '{scene_id}' uses layout 'bullets' but has no 'bullets' list")
