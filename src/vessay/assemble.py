@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .media import AUDIO_RATE, read_wav, run_ffmpeg
+from .script import MusicSpec
 from .timeline import Slot
 
 LOUDNESS = {"I": -14.0, "TP": -1.5, "LRA": 11.0}
@@ -54,41 +55,70 @@ def ffmetadata(title: str, artist: str, chapters: list[tuple[float, float, str]]
     return "\n".join(lines) + "\n"
 
 
-def build_loudness_scan_args(mix: Path) -> list[str]:
-    """First loudnorm pass: measure only."""
+def audio_graph(music: MusicSpec | None, duration: float) -> str:
+    """filter_complex text turning the narration (input 1) and optional music (input 3) into [mix]."""
+    voice = f"[1:a]aformat=sample_fmts=fltp:sample_rates={AUDIO_RATE}:channel_layouts=stereo"
+    if music is None:
+        return f"{voice}[mix]"
+    fade_out = max(0.0, duration - 3.0)
+    bed = (f"[3:a]aformat=sample_fmts=fltp:sample_rates={AUDIO_RATE}:channel_layouts=stereo,"
+           f"atrim=0:{duration:.3f},asetpts=N/SR/TB,volume={music.volume},"
+           f"afade=t=in:d={min(2.0, duration / 4):.3f},afade=t=out:st={fade_out:.3f}:d={min(3.0, duration):.3f}")
+    if not music.duck:
+        return f"{voice}[v];{bed}[bed];[v][bed]amix=inputs=2:duration=first:normalize=0[mix]"
+    # The voice keys a compressor on the music: the bed dips while anyone speaks.
+    return (f"{voice},asplit=2[v][key];{bed}[bed];"
+            "[bed][key]sidechaincompress=threshold=0.015:ratio=10:attack=15:release=350:makeup=1[ducked];"
+            "[v][ducked]amix=inputs=2:duration=first:normalize=0[mix]")
+
+
+def _loudnorm(measured: dict | None) -> str:
     target = ":".join(f"{k}={v}" for k, v in LOUDNESS.items())
-    return ["-v", "info", "-f", "f32le", "-ar", str(AUDIO_RATE), "-ac", "1", "-i", str(mix),
-            "-af", f"loudnorm={target}:print_format=json", "-f", "null", "-"]
+    if measured is None:
+        return f"loudnorm={target}:print_format=json"
+    if measured["input_i"] in ("-inf", "inf") or float(measured["input_i"]) < -70:
+        return "anull"  # silence: nothing to normalise
+    return (f"loudnorm={target}:measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
+            f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
+            f":offset={measured['target_offset']}:linear=true")
 
 
-def parse_loudnorm(stderr: bytes) -> dict:
-    text = stderr.decode("utf-8", "replace")
-    start = text.rfind("{")
-    return json.loads(text[start: text.rfind("}") + 1])
+def build_loudness_scan_args(concat_list: Path, mix: Path, metadata: Path, music: MusicSpec | None,
+                             duration: float) -> list[str]:
+    """First loudnorm pass over the finished mix: measure only."""
+    graph = f"{audio_graph(music, duration)};[mix]{_loudnorm(None)}[out]"
+    return ["-v", "info", *_inputs(concat_list, mix, metadata, music), "-filter_complex", graph,
+            "-map", "[out]", "-f", "null", "-"]
 
 
-def build_mux_args(concat_list: Path, mix: Path, metadata: Path, out: Path, measured: dict) -> list[str]:
-    """Second pass: copy the joined video, normalise the narration linearly, encode AAC."""
-    target = ":".join(f"{k}={v}" for k, v in LOUDNESS.items())
-    loudnorm = (f"loudnorm={target}:measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
-                f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
-                f":offset={measured['target_offset']}:linear=true")
+def build_mux_args(concat_list: Path, mix: Path, metadata: Path, music: MusicSpec | None, duration: float,
+                   out: Path, measured: dict) -> list[str]:
+    """Second pass: copy the joined video, normalise the mix linearly, encode AAC."""
+    # loudnorm works at 192 kHz internally, hence the resample after it.
+    graph = f"{audio_graph(music, duration)};[mix]{_loudnorm(measured)},aresample={AUDIO_RATE}[out]"
     return [
-        "-y", "-v", "error",
-        "-f", "concat", "-safe", "0", "-i", str(concat_list),  # segments share codec settings: no re-encode
-        "-f", "f32le", "-ar", str(AUDIO_RATE), "-ac", "1", "-i", str(mix),
-        "-f", "ffmetadata", "-i", str(metadata),
-        "-map", "0:v", "-map", "1:a", "-map_metadata", "2", "-map_chapters", "2",
+        "-y", "-v", "error", *_inputs(concat_list, mix, metadata, music),
+        "-filter_complex", graph,
+        "-map", "0:v", "-map", "[out]", "-map_metadata", "2", "-map_chapters", "2",
         "-c:v", "copy",
-        "-af", f"{loudnorm},aresample={AUDIO_RATE}",  # loudnorm works at 192 kHz internally
         "-c:a", "aac", "-b:a", "192k", "-ac", "2", "-ar", str(AUDIO_RATE),
         "-movflags", "+faststart",  # index up front so the file streams
         "-f", "mp4", str(out),
     ]
 
 
+def _inputs(concat_list: Path, mix: Path, metadata: Path, music: MusicSpec | None) -> list[str]:
+    """Inputs in a fixed order: 0 joined video, 1 narration, 2 metadata, 3 music."""
+    args = ["-f", "concat", "-safe", "0", "-i", str(concat_list),  # segments share codec settings: no re-encode
+            "-f", "f32le", "-ar", str(AUDIO_RATE), "-ac", "1", "-i", str(mix),
+            "-f", "ffmetadata", "-i", str(metadata)]
+    if music is not None:
+        args += ["-stream_loop", "-1", "-i", str(music.file)]  # loop a short bed; atrim cuts it to length
+    return args
+
+
 def assemble(segments: list[Path], narration: list[Path], slots: list[Slot], chapters: list[str],
-             title: str, artist: str, out: Path, workdir: Path) -> dict:
+             title: str, artist: str, music: MusicSpec | None, out: Path, workdir: Path) -> dict:
     """Write the final MP4 at `out`; returns the loudness measured before normalising."""
     concat_list = workdir / "segments.txt"
     concat_list.write_text("".join(f"file '{_concat_quote(p)}'\n" for p in segments))
@@ -97,9 +127,17 @@ def assemble(segments: list[Path], narration: list[Path], slots: list[Slot], cha
     metadata = workdir / "metadata.txt"
     metadata.write_text(ffmetadata(title, artist, [(s.start, s.end, name) for s, name in zip(slots, chapters)]),
                         encoding="utf-8")
-    measured = parse_loudnorm(run_ffmpeg(build_loudness_scan_args(mix)).stderr)
-    run_ffmpeg(build_mux_args(concat_list, mix, metadata, out, measured))
+    duration = slots[-1].end
+    scan = run_ffmpeg(build_loudness_scan_args(concat_list, mix, metadata, music, duration))
+    measured = parse_loudnorm(scan.stderr)
+    run_ffmpeg(build_mux_args(concat_list, mix, metadata, music, duration, out, measured))
     return measured
+
+
+def parse_loudnorm(stderr: bytes) -> dict:
+    text = stderr.decode("utf-8", "replace")
+    start = text.rfind("{")
+    return json.loads(text[start: text.rfind("}") + 1])
 
 
 def _concat_quote(path: Path) -> str:

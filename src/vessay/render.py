@@ -143,7 +143,8 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
     progress.say("assembling: joining segments, normalising loudness")
     with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(job.out) as temp:
         measured = assemble([pieces.path(p) for p in plan], [a.wav for a in audios], slots,
-                            [_chapter_name(s) for s in scenes], script.title, script.author, temp, Path(work))
+                            [_chapter_name(s) for s in scenes], script.title, script.author, script.music, temp,
+                            Path(work))
     words_path = job.out.with_name(f"{job.out.stem}.words.json")
     with atomic_output(words_path) as temp:
         temp.write_text(json.dumps(_timeline_words(scenes, audios, slots), indent=1, ensure_ascii=False),
