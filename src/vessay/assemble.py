@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .media import AUDIO_RATE, read_wav, run_ffmpeg
+from .motion import Encoder
 from .script import MusicSpec
 from .timeline import Slot
 
@@ -92,15 +94,16 @@ def build_loudness_scan_args(concat_list: Path, mix: Path, metadata: Path, music
 
 
 def build_mux_args(concat_list: Path, mix: Path, metadata: Path, music: MusicSpec | None, duration: float,
-                   out: Path, measured: dict) -> list[str]:
-    """Second pass: copy the joined video, normalise the mix linearly, encode AAC."""
+                   out: Path, measured: dict, video_args: tuple[str, ...] = ("-c:v", "copy")) -> list[str]:
+    """Second pass: copy the joined video (or re-encode it, given `video_args`), normalise the mix
+    linearly, encode AAC."""
     # loudnorm works at 192 kHz internally, hence the resample after it.
     graph = f"{audio_graph(music, duration)};[mix]{_loudnorm(measured)},aresample={AUDIO_RATE}[out]"
     return [
         "-y", "-v", "error", *_inputs(concat_list, mix, metadata, music),
         "-filter_complex", graph,
         "-map", "0:v", "-map", "[out]", "-map_metadata", "2", "-map_chapters", "2",
-        "-c:v", "copy",
+        *video_args,
         "-c:a", "aac", "-b:a", "192k", "-ac", "2", "-ar", str(AUDIO_RATE),
         "-movflags", "+faststart",  # index up front so the file streams
         "-f", "mp4", str(out),
@@ -117,20 +120,63 @@ def _inputs(concat_list: Path, mix: Path, metadata: Path, music: MusicSpec | Non
     return args
 
 
-def assemble(segments: list[Path], narration: list[Path], slots: list[Slot], chapters: list[str],
-             title: str, artist: str, music: MusicSpec | None, out: Path, workdir: Path) -> dict:
+@dataclass(frozen=True)
+class Burn:
+    """Captions drawn into the picture (costs one re-encode of the whole video)."""
+
+    srt: Path
+    font: Path
+    text: tuple[int, int, int]
+    outline: tuple[int, int, int]
+    encoder: Encoder
+
+
+def burn_filter(burn: Burn, width: int, height: int) -> str:
+    """libass `subtitles` filter styled from the theme; sizes in libass's 288-line script units."""
+    from PIL import ImageFont
+
+    family = ImageFont.truetype(str(burn.font), 20).getname()[0]
+    units = 288 / height
+    pixels = 0.045 * min(width, height) * (1.0 if width >= height else 1.25)
+
+    def ass_colour(rgb: tuple[int, int, int], alpha: int = 0) -> str:
+        return f"&H{alpha:02X}{rgb[2]:02X}{rgb[1]:02X}{rgb[0]:02X}"
+
+    style = ",".join([f"FontName={family}", f"FontSize={pixels * units:.1f}", "Bold=1",
+                      f"PrimaryColour={ass_colour(burn.text)}", f"OutlineColour={ass_colour(burn.outline)}",
+                      f"BackColour={ass_colour(burn.outline, 0x60)}", "BorderStyle=1", "Outline=1.2",
+                      "Shadow=0.8", "Alignment=2", f"MarginV={0.07 * height * units:.0f}",
+                      f"MarginL={0.08 * width * units:.0f}", f"MarginR={0.08 * width * units:.0f}"])
+    return (f"subtitles=filename='{_filter_quote(burn.srt)}':fontsdir='{_filter_quote(burn.font.parent)}'"
+            f":force_style='{style}'")
+
+
+def _filter_quote(path: Path) -> str:
+    # Burn inputs live in our own temp folder, so a plain single-quoted path is safe.
+    text = str(path.resolve())
+    assert "'" not in text, text
+    return text
+
+
+def assemble(segments: list[Path], narration: list[Path], slots: list[Slot],
+             chapters: list[tuple[float, float, str]], title: str, artist: str, music: MusicSpec | None,
+             out: Path, workdir: Path, burn: Burn | None = None, frame: tuple[int, int] = (0, 0)) -> dict:
     """Write the final MP4 at `out`; returns the loudness measured before normalising."""
     concat_list = workdir / "segments.txt"
     concat_list.write_text("".join(f"file '{_concat_quote(p)}'\n" for p in segments))
     mix = workdir / "narration.f32"
     mix_narration(narration, slots).tofile(mix)
     metadata = workdir / "metadata.txt"
-    metadata.write_text(ffmetadata(title, artist, [(s.start, s.end, name) for s, name in zip(slots, chapters)]),
-                        encoding="utf-8")
+    metadata.write_text(ffmetadata(title, artist, chapters), encoding="utf-8")
     duration = slots[-1].end
     scan = run_ffmpeg(build_loudness_scan_args(concat_list, mix, metadata, music, duration))
     measured = parse_loudnorm(scan.stderr)
-    run_ffmpeg(build_mux_args(concat_list, mix, metadata, music, duration, out, measured))
+    video_args = ["-c:v", "copy"]
+    if burn is not None:
+        video_args = ["-vf", burn_filter(burn, *frame), "-c:v", "libx264", "-preset", burn.encoder.preset,
+                      "-crf", str(burn.encoder.crf), "-pix_fmt", "yuv420p", "-colorspace", "bt709",
+                      "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
+    run_ffmpeg(build_mux_args(concat_list, mix, metadata, music, duration, out, measured, video_args))
     return measured
 
 

@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--crf", type=int, help="x264 quality, lower is better (default: 20; 30 with --draft)")
     render.add_argument("--draft", action="store_true",
                         help="half resolution, fast and rough: for checking timing (default output <name>-draft.mp4)")
+    render.add_argument("--burn-captions", action="store_true", help="draw captions into the picture")
+    render.add_argument("--aspect", choices=("16:9", "9:16"),
+                        help="9:16 renders a vertical cut for shorts (captions burned in; output <name>-9x16.mp4)")
     render.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                         help="video pieces encoded in parallel (default: number of cores)")
 
@@ -50,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate the script and its theme without rendering")
     _add_common(check)
+
+    commands.add_parser("voices", help="list the installed Piper voices")
+
+    align = commands.add_parser("align", help="find each scene's span in a one-take recording")
+    align.add_argument("script", type=Path, help="a script with narration_audio: {file: ...}")
+    align.add_argument("-o", "--output", type=Path, help="write the spans as an Audacity label file")
+    align.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     return parser
 
 
@@ -95,19 +105,27 @@ def cmd_render(args) -> int:
     script, theme = _load(args)
     encoder = Encoder(args.preset or ("ultrafast" if args.draft else "veryfast"),
                       args.crf if args.crf is not None else (30 if args.draft else 20))
+    suffix = ""
+    video = script.video
+    vertical = args.aspect == "9:16" or (args.aspect is None and video.height > video.width)
+    if args.aspect and (args.aspect == "9:16") != (video.height > video.width):
+        video = VideoSpec(video.height, video.width, video.fps)  # turn the frame on its side
+        suffix += "-9x16" if args.aspect == "9:16" else ""
     if args.draft:
-        half = VideoSpec(2 * round(script.video.width / 4), 2 * round(script.video.height / 4), script.video.fps)
-        script = dataclasses.replace(script, video=half)
-    out = args.output or Path("out") / f"{script.stem}{'-draft' if args.draft else ''}.mp4"
+        video = VideoSpec(2 * round(video.width / 4), 2 * round(video.height / 4), video.fps)
+        suffix += "-draft"
+    script = dataclasses.replace(script, video=video)
+    out = args.output or Path("out") / f"{script.stem}{suffix}.mp4"
     progress = Progress(args.quiet)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="vessay-nocache-") as scratch:
         cache_dir = Path(scratch) if args.no_cache else (args.cache_dir or default_cache_dir())
-        result = render(script, theme, Job(out, cache_dir, progress, encoder, max(1, args.jobs)))
+        result = render(script, theme, Job(out, cache_dir, progress, encoder, max(1, args.jobs),
+                                           burn_captions=args.burn_captions or vertical))
     elapsed = time.monotonic() - started
     progress.say(f"wrote {result.video}: {result.duration:.1f} s of video in {elapsed:.1f} s "
                  f"({result.encoded_pieces} of {result.total_pieces} pieces encoded, the rest cached), "
-                 f"and {result.words.name}")
+                 f"with {', '.join(p.name for p in (result.words, *result.extras))}")
     return 0
 
 
@@ -136,7 +154,43 @@ def cmd_check(args) -> int:
     return 0
 
 
-_COMMANDS = {"render": cmd_render, "slides": cmd_slides, "check": cmd_check}
+def cmd_voices(args) -> int:
+    from .voices import DEFAULT_VOICE, installed_voices
+
+    for name, (model, _) in installed_voices().items():
+        print(f"{name}{' (default)' if name == DEFAULT_VOICE else ''}\t{model}")
+    print("Any Piper .onnx model with its .json beside it also works: voice: {model: path/to/voice.onnx}")
+    return 0
+
+
+def cmd_align(args) -> int:
+    import dataclasses
+
+    from .cache import Cache, default_cache_dir
+    from .narration import Narrator
+    from .recordings import find_spans, load_take, write_labels
+    from .script import load_script
+
+    script = load_script(args.script)
+    if script.take is None:
+        raise VessayError("the script has no 'narration_audio: {file: ...}' to align", script.path)
+    unlabelled = dataclasses.replace(script, take=dataclasses.replace(script.take, labels=None))
+    narrator = Narrator.for_voice(script.voice, script.base_dir)
+    spans = find_spans(unlabelled, load_take(unlabelled),
+                       lambda text: narrator.synthesize(text, script.voice, script.lexicon)[0],
+                       Cache(default_cache_dir()))
+    for scene_id, span in spans.items():
+        print(f"{span.start:9.3f}  {span.end:9.3f}  {scene_id}")
+    if args.output:
+        write_labels(spans, args.output)
+        if not args.quiet:
+            print(f"wrote {args.output}: open it in Audacity (File > Import > Labels) to adjust, "
+                  f"then set narration_audio.labels to it")
+    return 0
+
+
+_COMMANDS = {"render": cmd_render, "slides": cmd_slides, "check": cmd_check, "voices": cmd_voices,
+             "align": cmd_align}
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -13,13 +14,15 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .assemble import assemble
+from .assemble import Burn, assemble
+from .captions import to_srt
 from .cache import Cache, atomic_output, content_key
 from .errors import VessayError
 from .motion import Encoder, Move, SlideCamera, canvas_size, encode_frames, resolve_preset, split_planes
 from .narration import narrate_all
 from .progress import Progress
-from .script import Scene, Script
+from .publish import caption_cues, chapter_list, write_package, write_text
+from .script import Script
 from .slides import render_slide
 from .theme import Theme
 from .timeline import Body, Join, Slot, plan_pieces, plan_slots
@@ -34,6 +37,8 @@ class RenderResult:
     """How many video pieces (scene bodies and transitions) had to be encoded; the rest were cached."""
     total_pieces: int
     loudness_before: float
+    extras: tuple[Path, ...] = ()
+    """Captions, chapters, description and thumbnail written beside the video."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class Job:
     progress: Progress
     encoder: Encoder = Encoder()
     jobs: int = os.cpu_count() or 1
+    burn_captions: bool = False
 
 
 def slide_spec(script: Script, index: int, theme: Theme) -> dict:
@@ -141,15 +147,30 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
             bar.update()
     _encode_all(pieces, todo, job)
     progress.say("assembling: joining segments, normalising loudness")
+    timeline_words = _timeline_words(scenes, audios, slots)
+    cues = caption_cues(timeline_words)
+    chapters = chapter_list(script, slots)
     with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(job.out) as temp:
-        measured = assemble([pieces.path(p) for p in plan], [a.wav for a in audios], slots,
-                            [_chapter_name(s) for s in scenes], script.title, script.author, script.music, temp,
-                            Path(work))
-    words_path = job.out.with_name(f"{job.out.stem}.words.json")
-    with atomic_output(words_path) as temp:
-        temp.write_text(json.dumps(_timeline_words(scenes, audios, slots), indent=1, ensure_ascii=False),
-                        encoding="utf-8")
-    return RenderResult(job.out, words_path, slots[-1].end, len(todo), len(plan), float(measured["input_i"]))
+        burn = _burn(Path(work), theme, cues, job.encoder) if job.burn_captions else None
+        measured = assemble([pieces.path(p) for p in plan], [a.wav for a in audios], slots, chapters,
+                            script.title, script.author, script.music, temp, Path(work), burn,
+                            (script.video.width, script.video.height))
+    words_path = write_text(job.out.with_name(f"{job.out.stem}.words.json"),
+                            json.dumps(timeline_words, indent=1, ensure_ascii=False))
+    extras = write_package(script, theme, job.out, chapters, cues)
+    return RenderResult(job.out, words_path, slots[-1].end, len(todo), len(plan), float(measured["input_i"]),
+                        tuple(extras))
+
+
+def _burn(work: Path, theme: Theme, cues, encoder: Encoder) -> Burn:
+    """Captions file and font copied into the work folder, where libass can read them by plain paths."""
+    srt = work / "captions.srt"
+    srt.write_text(to_srt(cues), encoding="utf-8")
+    fonts = work / "fonts"
+    fonts.mkdir()
+    font = fonts / theme.fonts["body"].name.replace("[", "").replace("]", "")
+    shutil.copyfile(theme.fonts["body"], font)
+    return Burn(srt, font, theme.colors["text"], theme.colors["background"], encoder)
 
 
 def _encode_all(pieces: Pieces, todo: list[Body | Join], job: Job) -> None:
@@ -169,10 +190,6 @@ def _encode_all(pieces: Pieces, todo: list[Body | Join], job: Job) -> None:
         with ThreadPoolExecutor(max_workers=job.jobs) as pool:
             for future in [pool.submit(work, piece) for piece in todo]:
                 future.result()
-
-
-def _chapter_name(scene: Scene) -> str:
-    return scene.title or scene.id.replace("-", " ").title()
 
 
 def _timeline_words(scenes, audios, slots) -> list[dict]:

@@ -74,6 +74,14 @@ class TransitionSpec:
 
 
 @dataclass(frozen=True)
+class ThumbnailSpec:
+    title: str
+    subtitle: str = ""
+    scene: str = ""
+    """Id of the scene whose layout and look the thumbnail borrows (default: the first)."""
+
+
+@dataclass(frozen=True)
 class Scene:
     id: str
     layout: str
@@ -101,6 +109,10 @@ class Script:
     """Word → how to say it; changes the speech only, never on-screen text or captions."""
     take: TakeSpec | None = None
     music: MusicSpec | None = None
+    credits: tuple[str, ...] = ()
+    """Lines for the upload description's credits."""
+    links: tuple[str, ...] = ()
+    thumbnail: ThumbnailSpec | None = None
     base_dir: Path = field(default=Path("."))
     """Folder that relative paths in the script are resolved against."""
 
@@ -122,6 +134,9 @@ def load_script(path: Path | str) -> Script:
     lexicon = _lexicon(root.sub("lexicon"))
     take = _take(root.sub("narration_audio"), base_dir)
     music = _music(root.sub("music"), base_dir)
+    credits = tuple(root.strings("credits"))
+    links = tuple(root.strings("links"))
+    thumbnail_node = root.sub("thumbnail")
     default_motion = _motion(root.sub("motion"), MotionSpec())
     default_transition = _transition(root.sub("transition"), TransitionSpec())
     scene_nodes = root.items("scenes")
@@ -138,8 +153,23 @@ def load_script(path: Path | str) -> Script:
                               path, scene.line)
         seen[scene.id] = scene.line
         scenes.append(scene)
+    thumbnail = _thumbnail(thumbnail_node, title, list(seen))
     return Script(path=path, title=title, theme=theme, scenes=tuple(scenes), voice=voice,
-                  video=video, author=author, lexicon=lexicon, take=take, music=music, base_dir=base_dir)
+                  video=video, author=author, lexicon=lexicon, take=take, music=music, credits=credits,
+                  links=links, thumbnail=thumbnail, base_dir=base_dir)
+
+
+def _thumbnail(fields: Fields | None, title: str, scene_ids: list[str]) -> ThumbnailSpec | None:
+    if fields is None:
+        return None
+    spec = ThumbnailSpec(title=fields.get("title", str, title), subtitle=fields.get("subtitle", str, ""),
+                         scene=fields.get("scene", str, scene_ids[0]))
+    fields.reject_unknown()
+    if spec.scene not in scene_ids:
+        hint = difflib.get_close_matches(spec.scene, scene_ids, n=1)
+        tip = f"did you mean '{hint[0]}'?" if hint else "use a scene id from the script"
+        raise fields.error("scene", f"thumbnail scene '{spec.scene}' is not in the script; {tip}")
+    return spec
 
 
 def _voice(fields: Fields | None, base_dir: Path) -> VoiceSpec:
