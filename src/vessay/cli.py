@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("voices", help="list the installed Piper voices")
 
+    cache = commands.add_parser("cache", help="show the cache's size, trim it, or clear it")
+    cache.add_argument("--clear", action="store_true", help="delete every cached artefact")
+    cache.add_argument("--max-size", type=float, metavar="GB", help="evict least recently used entries down to GB")
+    cache.add_argument("--cache-dir", type=Path, help="the cache folder (default: ~/.cache/vessay)")
+
     align = commands.add_parser("align", help="find each scene's span in a one-take recording")
     align.add_argument("script", type=Path, help="a script with narration_audio: {file: ...}")
     align.add_argument("-o", "--output", type=Path, help="write the spans as an Audacity label file")
@@ -163,6 +168,19 @@ def cmd_voices(args) -> int:
     return 0
 
 
+def cmd_cache(args) -> int:
+    from .cache import Cache, default_cache_dir
+
+    cache = Cache(args.cache_dir or default_cache_dir())
+    if args.clear:
+        cache.clear()
+    elif args.max_size is not None:
+        freed = cache.trim(int(args.max_size * 1024**3))
+        print(f"freed {freed / 1024**2:.1f} MB")
+    print(f"{cache.root}: {cache.size() / 1024**2:.1f} MB")
+    return 0
+
+
 def cmd_align(args) -> int:
     import dataclasses
 
@@ -190,7 +208,7 @@ def cmd_align(args) -> int:
 
 
 _COMMANDS = {"render": cmd_render, "slides": cmd_slides, "check": cmd_check, "voices": cmd_voices,
-             "align": cmd_align}
+             "align": cmd_align, "cache": cmd_cache}
 
 
 if __name__ == "__main__":

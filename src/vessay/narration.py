@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import Cache, atomic_output, content_key, file_digest
+from .cache import Cache, content_key, file_digest
 from .errors import VessayError
 from .media import AUDIO_RATE, decode_audio, resample, write_wav
 from .progress import Progress
@@ -267,8 +267,8 @@ def _trimmed(samples: np.ndarray, scene: Scene, source: Path) -> np.ndarray:
 
 
 def _cached_audio(cache: Cache, stage: str, key: str) -> SceneAudio | None:
-    wav_path, meta_path = cache.path(stage, key, "wav"), cache.path(stage, key, "json")
-    if not (meta_path.is_file() and wav_path.is_file()):
+    wav_path, meta_path = cache.get(stage, key, "wav"), cache.get(stage, key, "json")
+    if wav_path is None or meta_path is None:
         return None
     meta = json.loads(meta_path.read_text())
     return SceneAudio(wav_path, meta["duration"], tuple(Word(**w) for w in meta["words"]), meta["source"])
@@ -279,12 +279,11 @@ def _store_recording(cache: Cache, key: str, samples: np.ndarray) -> SceneAudio:
 
 
 def _store(cache: Cache, stage: str, key: str, samples: np.ndarray, words: list[Word], source: str) -> SceneAudio:
-    """Write the WAV, then its metadata: a present .json means a complete entry."""
-    wav_path, meta_path = cache.path(stage, key, "wav"), cache.path(stage, key, "json")
-    with atomic_output(wav_path) as temp:
+    """Write the WAV, then its metadata: an entry counts only when both are intact."""
+    with cache.put(stage, key, "wav") as temp:
         write_wav(temp, samples)
-    audio = SceneAudio(wav_path, len(samples) / AUDIO_RATE, tuple(words), source)
-    with atomic_output(meta_path) as temp:
+    audio = SceneAudio(cache.path(stage, key, "wav"), len(samples) / AUDIO_RATE, tuple(words), source)
+    with cache.put(stage, key, "json") as temp:
         temp.write_text(json.dumps({"duration": audio.duration, "source": source,
                                     "words": [asdict(w) for w in words]}))
     return audio

@@ -16,7 +16,7 @@ from PIL import Image
 
 from .assemble import Burn, assemble
 from .captions import to_srt
-from .cache import Cache, atomic_output, content_key
+from .cache import DEFAULT_MAX_BYTES, Cache, atomic_output, content_key
 from .errors import VessayError
 from .motion import Encoder, Move, SlideCamera, canvas_size, encode_frames, resolve_preset, split_planes
 from .narration import narrate_all
@@ -51,6 +51,7 @@ class Job:
     encoder: Encoder = Encoder()
     jobs: int = os.cpu_count() or 1
     burn_captions: bool = False
+    cache_max_bytes: int = DEFAULT_MAX_BYTES
 
 
 def slide_spec(script: Script, index: int, theme: Theme) -> dict:
@@ -63,12 +64,13 @@ def slide_spec(script: Script, index: int, theme: Theme) -> dict:
 
 def slide_image(script: Script, index: int, theme: Theme, cache: Cache) -> Image.Image:
     """The scene's oversize slide, from the cache when nothing that shapes it changed."""
-    png = cache.path("slide", content_key("slide", slide_spec(script, index, theme)), "png")
-    if png.is_file():
+    key = content_key("slide", slide_spec(script, index, theme))
+    png = cache.get("slide", key, "png")
+    if png is not None:
         return Image.open(png).convert("RGB")
     image = render_slide(script.scenes[index], theme, canvas_size(script.video), index=index + 1,
                          total=len(script.scenes), essay_title=script.title)
-    with atomic_output(png) as temp:
+    with cache.put("slide", key, "png") as temp:
         image.save(temp, format="PNG")
     return image
 
@@ -85,13 +87,19 @@ class Pieces:
     def _shot(self, index: int) -> dict:
         return {"slide": slide_spec(self.script, index, self.theme), "move": asdict(self.moves[index])}
 
-    def path(self, piece: Body | Join) -> Path:
+    def key(self, piece: Body | Join) -> str:
         spec = {"piece": asdict(piece), "video": asdict(self.script.video), "encoder": asdict(self.encoder)}
         if isinstance(piece, Body):
             spec["shot"] = self._shot(piece.scene)
         else:
             spec["shots"] = [self._shot(piece.scene), self._shot(piece.scene + 1)]
-        return self.cache.path("segment", content_key("segment", spec), "mp4")
+        return content_key("segment", spec)
+
+    def cached(self, piece: Body | Join) -> Path | None:
+        return self.cache.get("segment", self.key(piece), "mp4")
+
+    def path(self, piece: Body | Join) -> Path:
+        return self.cache.path("segment", self.key(piece), "mp4")
 
     def scenes_needed(self, piece: Body | Join) -> list[int]:
         return [piece.scene] if isinstance(piece, Body) else [piece.scene, piece.scene + 1]
@@ -134,12 +142,13 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
     """Render the whole essay to `job.out` (written atomically), plus `<stem>.words.json` beside it."""
     _check_writable(job.out.parent)
     cache, progress = Cache(job.cache_dir), job.progress
+    cache.sweep_stale_temps()
     scenes = script.scenes
     audios = narrate_all(script, cache, progress)
     slots = plan_slots([a.duration for a in audios], script.video.fps)
     plan = plan_pieces(slots, [(s.transition.type, s.transition.duration) for s in scenes])
     pieces = Pieces(script, theme, slots, cache, job.encoder)
-    todo = [p for p in plan if not pieces.path(p).is_file()]
+    todo = [p for p in plan if pieces.cached(p) is None]
     needed = sorted({i for p in todo for i in pieces.scenes_needed(p)})
     with progress.bar(len(needed), "slides", "slide") as bar:
         for index in needed:
@@ -158,6 +167,7 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
     words_path = write_text(job.out.with_name(f"{job.out.stem}.words.json"),
                             json.dumps(timeline_words, indent=1, ensure_ascii=False))
     extras = write_package(script, theme, job.out, chapters, cues)
+    cache.trim(job.cache_max_bytes)
     return RenderResult(job.out, words_path, slots[-1].end, len(todo), len(plan), float(measured["input_i"]),
                         tuple(extras))
 
@@ -179,7 +189,7 @@ def _encode_all(pieces: Pieces, todo: list[Body | Join], job: Job) -> None:
     with job.progress.bar(len(todo), "video", "piece") as piece_bar, \
             job.progress.bar(frames, "frames", "frame", keep=False) as frame_bar:
         def work(piece: Body | Join) -> None:
-            with atomic_output(pieces.path(piece)) as temp:
+            with pieces.cache.put("segment", pieces.key(piece), "mp4") as temp:
                 pieces.encode(piece, temp, frame_bar.update)
             piece_bar.update()
 
