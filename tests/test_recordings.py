@@ -92,3 +92,65 @@ scenes:
 """)
     assert main(["render", str(script), "-o", str(tmp_path / "x.mp4"), "--quiet"]) == 2
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_unlabelled_take_is_split_by_alignment(tmp_path):
+    """With no labels, each scene gets its own stretch of the take, found by aligning it to the text."""
+    from vessay.media import write_wav
+    from vessay.narration import Narrator, trim_silence
+    from vessay.script import VoiceSpec
+
+    texts = ["Vectors point somewhere in space.", "Gradients tell you which way is downhill."]
+    narrator = Narrator()
+    gap = np.zeros(int(1.2 * 48000), dtype=np.float32)
+    clips = [trim_silence(narrator.synthesize(t, VoiceSpec(speed=0.85))[0]) for t in texts]
+    write_wav(tmp_path / "take.wav", np.concatenate([gap[:24000], clips[0], gap, clips[1], gap[:24000]]))
+    script = write_script(tmp_path, f"""\
+title: Take
+{TINY_VIDEO}
+narration_audio: {{file: take.wav}}
+scenes:
+  - {{id: first, layout: title, title: One, narration: "{texts[0]}"}}
+  - {{id: second, layout: title, title: Two, narration: "{texts[1]}"}}
+""")
+    labels = tmp_path / "found.txt"
+    assert main(["align", str(script), "-o", str(labels), "--quiet"]) == 0
+    spans = [line.split("\t") for line in labels.read_text().splitlines()]
+    assert [s[2] for s in spans] == ["first", "second"]
+    true_starts = [0.5, 0.5 + len(clips[0]) / 48000 + 1.2]
+    for (start, _, _), truth in zip(spans, true_starts):
+        assert abs(float(start) - truth) < 0.15
+    out = tmp_path / "take.mp4"
+    assert main(["render", str(script), "-o", str(out), "--quiet"]) == 0
+    timeline = json.loads(out.with_name("take.words.json").read_text())
+    for scene, clip in zip(timeline, clips):
+        assert scene["source"] == "recording"
+        assert abs((scene["end"] - scene["start"]) - (len(clip) / 48000 + 1.0)) < 0.3
+
+
+def test_recorded_scene_gets_word_timings_for_captions(tmp_path):
+    """A recording of the scene's own text gets per-word timings, so its captions follow the speech."""
+    from vessay.media import write_wav
+    from vessay.narration import Narrator, trim_silence
+    from vessay.script import VoiceSpec
+
+    text = "Training walks downhill on the loss, one small step at a time."
+    clip = trim_silence(Narrator().synthesize(text, VoiceSpec(speed=0.8))[0])
+    write_wav(tmp_path / "mine.wav", np.concatenate([np.zeros(24000, np.float32), clip]))
+    script = write_script(tmp_path, f"""\
+title: Mine
+{TINY_VIDEO}
+scenes:
+  - {{id: only, layout: title, title: Mine, audio: mine.wav, narration: "{text}"}}
+""")
+    out = tmp_path / "mine.mp4"
+    assert main(["render", str(script), "-o", str(out), "--quiet"]) == 0
+    scene = json.loads(out.with_name("mine.words.json").read_text())[0]
+    words = scene["words"]
+    assert [w["text"] for w in words] == text.split()
+    assert all(a["start"] <= b["start"] for a, b in zip(words, words[1:]))
+    spoken_from = scene["start"] + 0.35  # lead-in; the recording is trimmed to its speech
+    assert abs(words[0]["start"] - spoken_from) < 0.2
+    assert abs(words[-1]["end"] - (spoken_from + len(clip) / 48000)) < 0.3
+    srt = out.with_suffix(".srt").read_text()
+    assert "Training walks downhill" in srt

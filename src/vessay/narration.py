@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from .cache import Cache, content_key, file_digest
 from .errors import VessayError
-from .media import AUDIO_RATE, decode_audio, resample, write_wav
+from .media import AUDIO_RATE, decode_audio, read_wav, resample, write_wav
 from .progress import Progress
 from .script import Scene, Script, VoiceSpec
 
@@ -297,8 +297,7 @@ def narrate_all(script: Script, cache: Cache, progress: Progress) -> list[SceneA
     spans = {}
     if script.take is not None:
         take = load_take(script)
-        spans = find_spans(script, take, lambda text: narrator.synthesize(text, script.voice, script.lexicon)[0],
-                           cache)
+        spans = find_spans(script, take, lambda text: spoken_samples(text, script, narrator, cache), cache)
         if script.take.labels is None:
             progress.say("scene boundaries found in " + script.take.file.name + ": " + ", ".join(
                 f"{scene_id} {span.start:.2f}-{span.end:.2f}s" for scene_id, span in spans.items()))
@@ -308,11 +307,38 @@ def narrate_all(script: Script, cache: Cache, progress: Progress) -> list[SceneA
             bar.set_postfix_str(scene.id)
             if scene.audio is None and scene.id in spans:
                 span = spans[scene.id]
-                audios.append(narrate_span(scene, take, script.take.file, span.start, span.end, cache))
+                audio = narrate_span(scene, take, script.take.file, span.start, span.end, cache)
             elif scene.audio is None and not scene.narration:
                 raise VessayError(f"scene '{scene.id}' has no narration text, no audio and no label in the take; "
                                   "add one", script.path, scene.line)
             else:
-                audios.append(narrate_scene(scene, script.voice, narrator, cache, script.lexicon))
+                audio = narrate_scene(scene, script.voice, narrator, cache, script.lexicon)
+            if audio.source == "recording" and scene.narration:
+                audio = replace(audio, words=recorded_words(scene, audio, script, narrator, cache))
+            audios.append(audio)
             bar.update()
     return audios
+
+
+def spoken_samples(text: str, script: Script, narrator: Narrator, cache: Cache) -> np.ndarray:
+    """The voice saying `text`, through the narration cache (alignment and captions reuse it)."""
+    probe_scene = Scene(id="align", layout="title", line=0, narration=text)
+    return read_wav(narrate_scene(probe_scene, script.voice, narrator, cache, script.lexicon).wav)
+
+
+def recorded_words(scene: Scene, audio: SceneAudio, script: Script, narrator: Narrator,
+                   cache: Cache) -> tuple[Word, ...]:
+    """When each word of the scene's text is said in its recording.
+
+    The voice speaks the same text (with known word timings, cached like any narration), and the
+    recording is aligned to it by DTW; each word's span is carried across the warping path.
+    """
+    from .takealign import carry_spans
+
+    spoken = narrate_scene(replace(scene, audio=None), script.voice, narrator, cache, script.lexicon)
+    if not spoken.words:
+        return ()
+    carried = carry_spans(read_wav(audio.wav), read_wav(spoken.wav), [(w.start, w.end) for w in spoken.words])
+    if carried is None:
+        return ()
+    return tuple(Word(w.text, start, end) for w, (start, end) in zip(spoken.words, carried))

@@ -62,6 +62,17 @@ def align_take(take: np.ndarray, scene_texts: list[str], synthesize: Callable[[s
     return _finish(_snap(rough, pauses, first, last, window), total)
 
 
+def carry_spans(recording: np.ndarray, reference: np.ndarray, spans: list[tuple[float, float]],
+                rate: int = 48000) -> list[tuple[float, float]] | None:
+    """Map (start, end) seconds in `reference` onto `recording` of the same words; None if they don't align."""
+    path = _dtw_path(_features(np.asarray(recording, np.float32), rate),
+                     _features(np.asarray(reference, np.float32), rate))
+    if path is None:
+        return None
+    last = len(recording) / rate
+    return [(min(a, last), min(max(a, b), last)) for a, b in _through_path(path, spans, 0.0)]
+
+
 def write_audacity_labels(spans: list[tuple[float, float]], ids: list[str], path: Path) -> None:
     """Write spans as an Audacity label track: "start<TAB>end<TAB>id" per line."""
     if len(spans) != len(ids):
