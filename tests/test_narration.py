@@ -88,6 +88,8 @@ def test_pronounce_keeps_punctuation_and_ignores_case():
 
     assert pronounce("Softmax,", {"softmax": "soft max"}) == "soft max,"
     assert pronounce("softmaxes", {"softmax": "soft max"}) == "softmaxes"
+    assert pronounce("O(n²).", {"O(n²)": "O of n squared"}) == "O of n squared."
+    assert pronounce("(softmax)", {"softmax": "soft max"}) == "(soft max)"
 
 
 def test_sentence_pause_lengthens_gaps():

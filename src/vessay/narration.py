@@ -103,14 +103,20 @@ class Narrator:
 
 
 def pronounce(token: str, lexicon: dict[str, str]) -> str:
-    """A token as the voice should say it: a lexicon entry matches the bare word, any case."""
+    """A token as the voice should say it: a lexicon entry matches the word without the
+    punctuation around it ("softmax," or "O(n²)."), in any case."""
     if not lexicon:
         return token
-    lead, core, trail = re.match(r"^(\W*)(.*?)(\W*)$", token, re.S).groups()
-    for candidate in (token, core):
-        for word, saying in lexicon.items():
-            if candidate.casefold() == word.casefold():
-                return saying if candidate is token else f"{lead}{saying}{trail}"
+    folded = {word.casefold(): saying for word, saying in lexicon.items()}
+    sentence_marks = re.match(r"^([\"'“‘(\[]*)(.*?)([.,!?;:\"'”’)\]]*)$", token, re.S)
+    symbols = re.match(r"^(\W*)(.*?)(\W*)$", token, re.S)
+    for lead, core, trail in ("", token, ""), sentence_marks.groups(), symbols.groups():
+        if core.casefold() in folded:
+            return f"{lead}{folded[core.casefold()]}{trail}"
+    # A closing bracket can belong to the word ("O(n²)."): try keeping each trailing bracket.
+    for cut in range(len(token) - 1, 0, -1):
+        if token[cut - 1] in ")]" and token[:cut].casefold() in folded:
+            return folded[token[:cut].casefold()] + token[cut:]
     return token
 
 
