@@ -169,11 +169,17 @@ def split_planes(buf: np.ndarray, width: int, height: int) -> tuple[np.ndarray, 
 BLACK_YUV = (16, 128, 128)
 
 
+class Cancelled(Exception):
+    """Raised inside an encode when the render has been asked to stop."""
+
+
 def encode_frames(fill: Callable[[int, np.ndarray], None], frames: int, video: VideoSpec, out: Path,
-                  encoder: Encoder = Encoder(), on_frame: Callable[[], None] | None = None) -> None:
+                  encoder: Encoder = Encoder(), on_frame: Callable[[], None] | None = None,
+                  stop: threading.Event | None = None) -> None:
     """Encode `frames` frames into `out`; `fill(i, buf)` writes frame i as yuv420p into `buf`.
 
     A writer thread feeds x264 while the next frame is being filled, so the encoder never waits.
+    Setting `stop` ends the encode within a frame and kills x264.
     """
     fw, fh = video.width, video.height
     args = build_encode_args(out, video, encoder)
@@ -201,6 +207,8 @@ def encode_frames(fill: Callable[[int, np.ndarray], None], frames: int, video: V
         for i in range(frames):
             if failure:
                 break
+            if stop is not None and stop.is_set():
+                raise Cancelled()
             buf = buffers[i % len(buffers)]
             fill(i, buf)
             ready.put(buf)
@@ -208,14 +216,11 @@ def encode_frames(fill: Callable[[int, np.ndarray], None], frames: int, video: V
                 on_frame()
     except BaseException:
         proc.kill()  # interrupted: don't let x264 finish a file nobody will use
+        _discard(ready)  # queued frames would only block the writer's exit
         raise
     finally:
-        if thread.is_alive():
-            try:
-                ready.put(None, timeout=5)
-            except queue.Full:
-                pass
-        thread.join(timeout=5)
+        ready.put(None)
+        thread.join()
         try:
             proc.stdin.close()
         except OSError:
@@ -224,6 +229,14 @@ def encode_frames(fill: Callable[[int, np.ndarray], None], frames: int, video: V
         drain.join()
     if code != 0 or failure:
         raise RuntimeError(f"x264 encode failed: {last_error_line(b''.join(stderr_chunks))}")
+
+
+def _discard(pending: queue.Queue) -> None:
+    while True:
+        try:
+            pending.get_nowait()
+        except queue.Empty:
+            return
 
 
 def render_motion(slide: Image.Image, spec: MotionSpec, preset: str, frames: int, video: VideoSpec,

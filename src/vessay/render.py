@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -104,13 +105,13 @@ class Pieces:
     def scenes_needed(self, piece: Body | Join) -> list[int]:
         return [piece.scene] if isinstance(piece, Body) else [piece.scene, piece.scene + 1]
 
-    def encode(self, piece: Body | Join, target: Path, on_frame) -> None:
+    def encode(self, piece: Body | Join, target: Path, on_frame, stop: threading.Event) -> None:
         video = self.script.video
         frame = (video.width, video.height)
         if isinstance(piece, Body):
             camera, move = SlideCamera(self.slides[piece.scene], frame), self.moves[piece.scene]
             fill = lambda k, buf: camera.shoot(*move.at(piece.first + k), buf)  # noqa: E731
-            encode_frames(fill, piece.frames, video, target, self.encoder, on_frame)
+            encode_frames(fill, piece.frames, video, target, self.encoder, on_frame, stop)
             return
         outgoing = SlideCamera(self.slides[piece.scene], frame)
         incoming = SlideCamera(self.slides[piece.scene + 1], frame)
@@ -122,7 +123,7 @@ class Pieces:
             incoming.shoot(*move_in.at(k - piece.lead), buf)
             blend(piece.kind, (k + 0.5) / piece.frames, scratch, buf, frame)
 
-        encode_frames(fill, piece.frames, video, target, self.encoder, on_frame)
+        encode_frames(fill, piece.frames, video, target, self.encoder, on_frame, stop)
 
 
 def blend(kind: str, progress: float, outgoing: np.ndarray, incoming: np.ndarray, frame: tuple[int, int]) -> None:
@@ -184,22 +185,34 @@ def _burn(work: Path, theme: Theme, cues, encoder: Encoder) -> Burn:
 
 
 def _encode_all(pieces: Pieces, todo: list[Body | Join], job: Job) -> None:
-    """Encode the missing pieces, `job.jobs` at a time, with one bar for pieces and one for frames."""
+    """Encode the missing pieces, `job.jobs` at a time, with one bar for pieces and one for frames.
+
+    On Ctrl-C or SIGTERM (raised in this thread) every encode stops within a frame; pieces
+    already finished stay cached, so the next run resumes from them.
+    """
     frames = sum(p.frames for p in todo)
+    stop = threading.Event()
     with job.progress.bar(len(todo), "video", "piece") as piece_bar, \
             job.progress.bar(frames, "frames", "frame", keep=False) as frame_bar:
         def work(piece: Body | Join) -> None:
+            if stop.is_set():
+                return
             with pieces.cache.put("segment", pieces.key(piece), "mp4") as temp:
-                pieces.encode(piece, temp, frame_bar.update)
+                pieces.encode(piece, temp, frame_bar.update, stop)
             piece_bar.update()
 
-        if job.jobs <= 1 or len(todo) <= 1:
-            for piece in todo:
-                work(piece)
-            return
-        with ThreadPoolExecutor(max_workers=job.jobs) as pool:
-            for future in [pool.submit(work, piece) for piece in todo]:
+        pool = ThreadPoolExecutor(max_workers=max(1, job.jobs))
+        futures = [pool.submit(work, piece) for piece in todo]
+        try:
+            for future in futures:
                 future.result()
+        except BaseException:
+            stop.set()
+            for future in futures:
+                future.cancel()
+            raise
+        finally:
+            pool.shutdown(wait=True)
 
 
 def _timeline_words(scenes, audios, slots) -> list[dict]:
