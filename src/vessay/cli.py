@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -76,14 +77,27 @@ def main(argv: list[str] | None = None) -> int:
     except VessayError as err:
         print(f"vessay: {err}" if err.file is None else str(err), file=sys.stderr)
         return 2
+    except OSError as err:
+        if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+            return _internal_error()
+        where = f" writing {err.filename}" if err.filename else ""
+        print(f"vessay: {err.strerror}{where}; free some space or choose another output folder with -o, "
+              "then run again (finished scenes are cached)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt as stop:
         print("vessay: interrupted; finished scenes are cached, run again to resume", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
     except Exception:  # noqa: BLE001 - last resort: one line on screen, details in a log
-        log = Path(tempfile.gettempdir()) / f"vessay-error-{os.getpid()}.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
-        print(f"vessay: internal error: {sys.exc_info()[1]!s:.200}; details in {log}", file=sys.stderr)
-        return 1
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    """A bug of ours: one line on the terminal, the traceback in a log file."""
+    log = Path(tempfile.gettempdir()) / f"vessay-error-{os.getpid()}.log"
+    log.write_text(traceback.format_exc(), encoding="utf-8")
+    first_line = str(sys.exc_info()[1]).splitlines()[0] if str(sys.exc_info()[1]) else type(sys.exc_info()[1]).__name__
+    print(f"vessay: internal error: {first_line:.200}; details in {log}", file=sys.stderr)
+    return 1
 
 
 def _load(args):

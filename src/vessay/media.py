@@ -5,6 +5,8 @@ There is no ffprobe in the imageio-ffmpeg wheel, so probing parses `ffmpeg -i`.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -24,9 +26,13 @@ def ffmpeg_exe() -> str:
     try:
         import imageio_ffmpeg
 
-        return imageio_ffmpeg.get_ffmpeg_exe()
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as err:
-        raise VessayError(f"could not find ffmpeg ({err}); reinstall with: pip install imageio-ffmpeg") from None
+        raise VessayError(f"could not find ffmpeg ({err}); reinstall it with: pip install imageio-ffmpeg") from None
+    if not os.path.isfile(exe) or not os.access(exe, os.X_OK):
+        raise VessayError(f"ffmpeg binary '{exe}' is missing or not executable; "
+                          "reinstall it with: pip install --force-reinstall imageio-ffmpeg")
+    return exe
 
 
 def run_ffmpeg(args: list[str], *, input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
@@ -34,8 +40,15 @@ def run_ffmpeg(args: list[str], *, input_bytes: bytes | None = None) -> subproce
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], input=input_bytes,
                           capture_output=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"ffmpeg failed: {last_error_line(proc.stderr)}\nargs: {args}")
+        raise_ffmpeg_failure(proc.stderr, args)
     return proc
+
+
+def raise_ffmpeg_failure(stderr: bytes, args: list[str]) -> None:
+    """A full disk is the user's to fix (OSError ENOSPC); anything else is our bug."""
+    if b"No space left on device" in stderr:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    raise RuntimeError(f"ffmpeg failed: {last_error_line(stderr)}\nargs: {args}")
 
 
 def last_error_line(stderr: bytes) -> str:

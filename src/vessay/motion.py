@@ -20,7 +20,7 @@ import ffmpeg
 import numpy as np
 from PIL import Image
 
-from .media import ffmpeg_exe, last_error_line
+from .media import ffmpeg_exe, raise_ffmpeg_failure
 from .script import MotionSpec, VideoSpec
 
 OVERSIZE = 1.1
@@ -228,7 +228,7 @@ def encode_frames(fill: Callable[[int, np.ndarray], None], frames: int, video: V
         code = proc.wait()
         drain.join()
     if code != 0 or failure:
-        raise RuntimeError(f"x264 encode failed: {last_error_line(b''.join(stderr_chunks))}")
+        raise_ffmpeg_failure(b"".join(stderr_chunks), ["x264 encode", str(out)])
 
 
 def _discard(pending: queue.Queue) -> None:
