@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
-from vessay import slides
-from vessay.script import LAYOUTS, Scene
-from vessay.slides import fits, render_slide, safe_box
+from vessay.script import LAYOUTS, Column, Scene
+from vessay.slides import effects, fits, render_slide, safe_box
 from vessay.theme import available_themes, load_theme
 
 LANDSCAPE = (352, 198)
@@ -31,15 +33,72 @@ SCENES = {
                      bullets=("3Blue1Brown — Essence of Linear Algebra",
                               "Gilbert Strang — MIT 18.06",
                               "Made with vessay")),
+    "quote": Scene(id="q", layout="quote", line=1, quote="The purpose of computing is insight, not numbers.",
+                   attribution="Richard Hamming"),
+    "code": Scene(id="k", layout="code", line=1, title="One step",
+                  code="def step(theta, grad, lr=0.1):\n    # move against the gradient\n    return theta - lr * grad"),
+    "equation": Scene(id="e", layout="equation", line=1, title="Softmax",
+                      equation=r"\mathrm{softmax}(z)_i = \frac{e^{z_i/T}}{\sum_j e^{z_j/T}}"),
+    "image": Scene(id="i", layout="image", line=1, title="Loss curves", caption="Validation flattens out"),
+    "two-column": Scene(id="tc", layout="two-column", line=1, title="Two skills",
+                        left=Column("Operating models", ("Prompting", "Reading outputs")),
+                        right=Column("Understanding them", ("Gradients", "Probability"))),
 }
 LONG_TITLE = "The Surprisingly Deep and Hidden Geometry Behind Every Everyday Linear Transformation We Use"
 ABSURD_TITLE = " ".join(["Incomprehensibilities"] * 120)
 
 
-def render(scene: Scene, theme_name: str, size=LANDSCAPE, theme=None):
-    theme = theme or load_theme(theme_name)
-    image = render_slide(scene, theme, size, index=2, total=7, essay_title="Only Math")
+def write_picture(path: Path, size=(160, 90)) -> Path:
+    """A small chart-like test picture: warm gradient, a dark disc and a bright bar."""
+    w, h = size
+    x = np.linspace(0, 1, w)[None, :, None]
+    y = np.linspace(0, 1, h)[:, None, None]
+    pixels = np.concatenate([200 + 40 * x + 0 * y, 120 + 100 * y + 0 * x, 60 + 0 * x + 0 * y], axis=-1)
+    img = Image.fromarray(pixels.astype(np.uint8))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((w * 0.3, h * 0.2, w * 0.7, h * 0.8), fill=(30, 40, 90))
+    draw.rectangle((0, h * 0.85, w, h), fill=(250, 250, 240))
+    img.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def picture(tmp_path_factory) -> Path:
+    return write_picture(tmp_path_factory.mktemp("pictures") / "chart.png")
+
+
+def scene_for(layout: str, picture: Path) -> Scene:
+    scene = SCENES[layout]
+    return dataclasses.replace(scene, image=picture) if layout == "image" else scene
+
+
+@functools.cache
+def theme_named(name: str):
+    return load_theme(name)
+
+
+def render(scene: Scene, theme_name: str, size=LANDSCAPE, theme=None, **kwargs):
+    theme = theme or theme_named(theme_name)
+    image = render_slide(scene, theme, size, index=2, total=7, essay_title="Only Math", **kwargs)
     return np.asarray(image).astype(np.int16)
+
+
+@functools.cache
+def _matrix_image(scene: Scene, theme_name: str, size: tuple[int, int]) -> Image.Image:
+    return render_slide(scene, theme_named(theme_name), size, index=2, total=7, essay_title="Only Math")
+
+
+@functools.cache
+def _matrix_render(scene: Scene, theme_name: str, size: tuple[int, int]) -> np.ndarray:
+    pixels = np.asarray(_matrix_image(scene, theme_name, size)).astype(np.int16)
+    pixels.setflags(write=False)
+    return pixels
+
+
+def matrix_render(layout: str, theme_name: str, size, picture: Path | None) -> np.ndarray:
+    """The layout x theme x size renders, shared by the tests that only look at them."""
+    scene = scene_for(layout, picture) if picture is not None else empty(layout)
+    return _matrix_render(scene, theme_name, tuple(size))
 
 
 def empty(layout: str) -> Scene:
@@ -61,9 +120,9 @@ def color_distance(pixels: np.ndarray, color) -> np.ndarray:
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("theme_name", THEMES)
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_renders_exact_size_rgb(layout, theme_name, size):
+def test_renders_exact_size_rgb(layout, theme_name, size, picture):
     """Every layout in every theme renders an RGB image of exactly the requested size."""
-    image = render_slide(SCENES[layout], load_theme(theme_name), size, index=1, total=4, essay_title="E")
+    image = _matrix_image(scene_for(layout, picture), theme_name, size)
     assert image.mode == "RGB"
     assert image.size == size
 
@@ -71,35 +130,35 @@ def test_renders_exact_size_rgb(layout, theme_name, size):
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("theme_name", THEMES)
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_border_is_theme_background(layout, theme_name, size):
+def test_border_is_theme_background(layout, theme_name, size, picture):
     """The margin outside the safe box is the theme's background colour (vignette/grid tolerated)."""
-    pixels = render(SCENES[layout], theme_name, size)
+    pixels = matrix_render(layout, theme_name, size, picture)
     border = pixels[outside_safe_box(size)]
     median = np.median(border, axis=0)
-    background = load_theme(theme_name).colors["background"]
+    background = theme_named(theme_name).colors["background"]
     assert np.abs(median - np.array(background)).max() <= 16, (median, background)
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("theme_name", THEMES)
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_accent_colour_in_layout_area(layout, theme_name, size):
+def test_accent_colour_in_layout_area(layout, theme_name, size, picture):
     """The layout itself (away from the HUD bands) draws something in the theme's accent colour."""
-    pixels = render(SCENES[layout], theme_name, size)
+    pixels = matrix_render(layout, theme_name, size, picture)
     x0, y0, x1, y1 = safe_box(size)
     band = (y1 - y0) * 0.15
     middle = pixels[int(y0 + band):int(y1 - band), x0:x1]
-    accent = load_theme(theme_name).colors["accent"]
+    accent = theme_named(theme_name).colors["accent"]
     assert (color_distance(middle, accent) < 40).sum() >= 3
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("theme_name", THEMES)
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_text_stays_inside_safe_box(layout, theme_name, size):
+def test_text_stays_inside_safe_box(layout, theme_name, size, picture):
     """Content changes pixels only inside the safe box, and does not run into its edges."""
-    with_text = render(SCENES[layout], theme_name, size)
-    without = render(empty(layout), theme_name, size)
+    with_text = matrix_render(layout, theme_name, size, picture)
+    without = matrix_render(layout, theme_name, size, None)
     changed = np.abs(with_text - without).max(axis=-1) > 60
     assert changed.sum() > 50, "the scene drew nothing?"
     assert not changed[outside_safe_box(size)].any()
@@ -198,13 +257,13 @@ def test_glow_spreads_accent_light_around_the_title():
 def test_scanlines_are_soft_and_coarse():
     """Scanlines at 1080p are a low-contrast smooth stripe with a period of at least 6 px."""
     theme = load_theme("neon-cyberdeck")
-    rows = slides._scanlines(theme, (1920, 1080))[:, 0, 0]
+    rows = effects.scanlines(theme, (1920, 1080))[:, 0, 0]
     assert rows.min() >= 0.9 and rows.max() <= 1.0
     assert np.abs(np.diff(rows)).max() < 0.05
     spectrum = np.abs(np.fft.rfft(rows - rows.mean()))
     period = len(rows) / max(1, int(np.argmax(spectrum)))
     assert period >= 6.0
-    assert slides._scanlines(theme, LANDSCAPE) is None  # thumbnails skip them rather than alias
+    assert effects.scanlines(theme, LANDSCAPE) is None  # thumbnails skip them rather than alias
 
 
 def test_render_is_deterministic():

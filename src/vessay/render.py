@@ -24,7 +24,7 @@ from .narration import narrate_all
 from .progress import Progress
 from .publish import caption_cues, chapter_list, write_package, write_text
 from .script import Script
-from .slides import render_slide
+from .slides import render_slide, slide_identity
 from .theme import Theme
 from .timeline import Body, Join, Slot, plan_pieces, plan_slots
 
@@ -58,9 +58,8 @@ class Job:
 def slide_spec(script: Script, index: int, theme: Theme) -> dict:
     """Everything that shapes a scene's slide image."""
     scene = script.scenes[index]
-    return {"layout": scene.layout, "title": scene.title, "subtitle": scene.subtitle, "bullets": scene.bullets,
-            "theme": theme.cache_identity(), "size": canvas_size(script.video), "index": index + 1,
-            "total": len(script.scenes), "essay": script.title}
+    return {"content": slide_identity(scene), "theme": theme.cache_identity(), "size": canvas_size(script.video),
+            "index": index + 1, "total": len(script.scenes), "essay": script.title}
 
 
 def slide_image(script: Script, index: int, theme: Theme, cache: Cache) -> Image.Image:

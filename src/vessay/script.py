@@ -10,7 +10,8 @@ from pathlib import Path
 from .errors import VessayError
 from .yamlmap import Fields, load_yaml
 
-LAYOUTS = ("title", "section", "bullets", "credits")
+LAYOUTS = ("title", "section", "bullets", "credits", "quote", "code", "equation", "image", "two-column")
+FIT_MODES = ("contain", "cover")
 MOTION_PRESETS = ("auto", "zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "drift", "still")
 EASINGS = ("linear", "ease-in-out")
 TRANSITIONS = ("crossfade", "fade-black", "cut")
@@ -82,6 +83,14 @@ class ThumbnailSpec:
 
 
 @dataclass(frozen=True)
+class Column:
+    """One side of a `two-column` scene."""
+
+    heading: str
+    bullets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Scene:
     id: str
     layout: str
@@ -94,6 +103,19 @@ class Scene:
     audio: Path | None = None
     motion: MotionSpec = MotionSpec()
     transition: TransitionSpec = TransitionSpec()
+    quote: str = ""
+    attribution: str = ""
+    code: str = ""
+    language: str = "python"
+    """A Pygments lexer name for `code`."""
+    equation: str = ""
+    """LaTeX-style maths (matplotlib mathtext), without the surrounding $...$."""
+    image: Path | None = None
+    caption: str = ""
+    fit: str = "contain"
+    """How `image` fills its frame: contain (all of it shows) or cover (fills, cropped)."""
+    left: Column | None = None
+    right: Column | None = None
 
 
 @dataclass(frozen=True)
@@ -285,6 +307,7 @@ def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
     audio_name = fields.get("audio", str, None)
     motion = _motion(fields.sub("motion"), default_motion)
     transition = _transition(fields.sub("transition"), default_transition)
+    content = _layout_content(fields, layout, scene_id, base_dir)
     fields.reject_unknown()
     audio = _existing_file(fields, "audio", base_dir, "audio file", required=False) if audio_name else None
     if not narration and audio is None and not has_take:
@@ -295,4 +318,87 @@ def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
         raise fields.error(None, f"scene '{scene_id}' uses layout '{layout}' but has no 'title'")
     return Scene(id=scene_id, layout=layout, line=fields.node.line, title=title, subtitle=subtitle,
                  bullets=bullets, narration=narration, audio=audio, motion=motion,
-                 transition=transition)
+                 transition=transition, **content)
+
+
+_LAYOUT_KEYS = {"quote": "quote", "attribution": "quote", "code": "code", "language": "code",
+                "equation": "equation", "image": "image", "caption": "image", "fit": "image",
+                "left": "two-column", "right": "two-column"}
+"""Scene keys that belong to one layout."""
+
+
+def _layout_content(fields: Fields, layout: str, scene_id: str, base_dir: Path) -> dict:
+    """The layout's own scene fields, validated (paths exist, maths parses, language is known)."""
+    for key, owner in _LAYOUT_KEYS.items():
+        if owner != layout and fields.has(key):
+            raise fields.error(key, f"'{key}' is for layout '{owner}', but scene '{scene_id}' uses layout "
+                                    f"'{layout}'")
+    for key, owner in _LAYOUT_KEYS.items():
+        if owner == layout:
+            fields.raw(key)
+    fields.reject_unknown()  # a misspelt key ('quoet') is reported as such, not as a missing one
+
+    def required(key: str, what: str = "") -> str:
+        value = fields.get(key, str, "")
+        if not value.strip():
+            where = key if fields.has(key) else None
+            raise fields.error(where, f"scene '{scene_id}' uses layout '{layout}' but has no '{key}'{what}")
+        return value
+
+    if layout == "quote":
+        return {"quote": " ".join(required("quote").split()),
+                "attribution": " ".join(fields.get("attribution", str, "").split())}
+    if layout == "code":
+        import textwrap
+
+        code = textwrap.dedent(required("code", " (a multi-line string: use 'code: |')").expandtabs(4))
+        code = "\n".join(line.rstrip() for line in code.strip("\n").split("\n"))
+        language = fields.get("language", str, "python").strip()
+        from .slides.code import lexer_problem
+
+        problem = lexer_problem(language)
+        if problem:
+            raise fields.error("language", problem)
+        return {"code": code, "language": language}
+    if layout == "equation":
+        equation = required("equation").strip()
+        from .slides.equation import parse_problem
+
+        problem = parse_problem(equation)
+        if problem:
+            raise fields.error("equation", f"equation does not parse: {problem}")
+        return {"equation": equation}
+    if layout == "image":
+        required("image")
+        fit = _choice(fields, "fit", FIT_MODES, "contain")
+        image = _existing_file(fields, "image", base_dir, "image")
+        from PIL import Image
+
+        try:
+            with Image.open(image) as probe:
+                probe.verify()
+        except Exception:
+            raise fields.error("image", f"image '{fields.get('image', str)}' is not a picture Pillow can read "
+                                        f"(use PNG, JPEG or WebP)") from None
+        return {"image": image, "caption": " ".join(fields.get("caption", str, "").split()),
+                "fit": fit}
+    if layout == "two-column":
+        return {side: _column(fields, side, scene_id) for side in ("left", "right")}
+    return {}
+
+
+def _column(fields: Fields, side: str, scene_id: str) -> Column:
+    node = fields.sub(side)
+    if node is None:
+        raise fields.error(None, f"scene '{scene_id}' uses layout 'two-column' but has no '{side}' "
+                                 f"(a mapping: {{heading: ..., bullets: [...]}})")
+    heading = node.get("heading", str, "")
+    if not heading.strip():
+        raise node.error("heading" if node.has("heading") else None,
+                         f"'{side}' of scene '{scene_id}' has no 'heading'")
+    bullets = tuple(b for b in node.strings("bullets") if b.strip())
+    node.reject_unknown()
+    if not bullets:
+        raise node.error("bullets" if node.has("bullets") else None,
+                         f"'{side}' of scene '{scene_id}' has no 'bullets' list")
+    return Column(heading=" ".join(heading.split()), bullets=bullets)

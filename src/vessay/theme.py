@@ -13,6 +13,8 @@ from .yamlmap import Fields, load_yaml
 
 COLOR_ROLES = ("background", "text", "accent", "accent2", "muted")
 FONT_ROLES = ("title", "body", "mono")
+MATH_FONTS = ("dejavusans", "dejavuserif", "cm", "stix", "stixsans")
+"""matplotlib mathtext font sets for `equation` slides (fonts: {math: ...})."""
 EFFECTS = ("glow", "scanlines", "grid", "vignette")
 _HEX = re.compile(r"^#([0-9a-fA-F]{6})$")
 
@@ -24,6 +26,7 @@ BUNDLED_FONTS = {
     "Share Tech": ("fontpkg_share_tech", "ShareTech-Regular.ttf"),
     "Space Grotesk": ("fontpkg_space_grotesk", "SpaceGrotesk[wght].ttf"),
     "Exo 2": ("fontpkg_exo_2", "Exo2[wght].ttf"),
+    "Noto Sans": ("fontpkg_noto_sans", "NotoSans[wdth,wght].ttf"),
 }
 
 
@@ -43,6 +46,8 @@ class Theme:
     fonts: dict[str, Path]
     effects: dict[str, bool]
     source: Path
+    math: str = "dejavusans"
+    """The mathtext font set for equations."""
 
     def cache_identity(self) -> dict:
         """Everything about the theme that changes a rendered slide."""
@@ -50,6 +55,7 @@ class Theme:
             "colors": self.colors,
             "fonts": {role: [str(p), p.stat().st_size] for role, p in self.fonts.items()},
             "effects": self.effects,
+            "math": self.math,
         }
 
 
@@ -73,25 +79,65 @@ def resolve_theme_path(name_or_path: str, relative_to: Path | None = None) -> Pa
 
 
 def load_theme(name_or_path: str, relative_to: Path | None = None) -> Theme:
-    path = resolve_theme_path(name_or_path, relative_to)
+    """A theme by name or path; `inherits: PARENT` merges its colours, fonts and effects over the parent's."""
+    return _load(resolve_theme_path(name_or_path, relative_to), ())
+
+
+def _load(path: Path, chain: tuple[Path, ...]) -> Theme:
     root = Fields(path, load_yaml(path), "the theme")
     name = root.get("name", str, path.stem)
+    parent_name = root.get("inherits", str, None)
     colors_node = root.sub("colors")
     fonts_node = root.sub("fonts")
     effects_node = root.sub("effects")
     root.reject_unknown()
-    if colors_node is None:
-        raise root.error(None, f"theme needs a 'colors' block with {', '.join(COLOR_ROLES)}")
-    colors = {role: _color(colors_node, role) for role in COLOR_ROLES}
-    colors_node.reject_unknown()
-    fonts = {role: _font(fonts_node, role, path.parent) for role in FONT_ROLES}
+    parent = _parent(root, parent_name, path, chain) if parent_name else None
+
+    if colors_node is None and parent is None:
+        raise root.error(None, f"theme needs a 'colors' block with {', '.join(COLOR_ROLES)} "
+                               f"(or 'inherits: neon-cyberdeck' to start from another theme)")
+    colors = dict(parent.colors) if parent else {}
+    for role in COLOR_ROLES:
+        if colors_node is not None and (colors_node.has(role) or parent is None):
+            colors[role] = _color(colors_node, role)
+    if colors_node is not None:
+        colors_node.reject_unknown()
+
+    fonts = dict(parent.fonts) if parent else {}
+    for role in FONT_ROLES:
+        if (fonts_node is not None and fonts_node.has(role)) or parent is None:
+            fonts[role] = _font(fonts_node, role, path.parent)
+    math = parent.math if parent else "dejavusans"
     if fonts_node is not None:
+        if fonts_node.has("math"):
+            math = fonts_node.get("math", str, math).strip()
+            if math not in MATH_FONTS:
+                hint = difflib.get_close_matches(math, MATH_FONTS, n=1)
+                tip = f"did you mean '{hint[0]}'?" if hint else f"use one of: {', '.join(MATH_FONTS)}"
+                raise fonts_node.error("math", f"unknown math font '{math}'; {tip}")
         fonts_node.reject_unknown()
-    effects = {effect: False for effect in EFFECTS}
+
+    effects = dict(parent.effects) if parent else {effect: False for effect in EFFECTS}
     if effects_node is not None:
-        effects = {effect: effects_node.get(effect, bool, False) for effect in EFFECTS}
+        for effect in EFFECTS:
+            if effects_node.has(effect) or parent is None:
+                effects[effect] = effects_node.get(effect, bool, False)
         effects_node.reject_unknown()
-    return Theme(name=name, colors=colors, fonts=fonts, effects=effects, source=path)
+    return Theme(name=name, colors=colors, fonts=fonts, effects=effects, source=path, math=math)
+
+
+def _parent(root: Fields, parent_name: str, path: Path, chain: tuple[Path, ...]) -> Theme:
+    """The theme named by `inherits:` (a name from themes/ or a path relative to this theme)."""
+    try:
+        parent_path = resolve_theme_path(parent_name, path.parent)
+    except VessayError as err:
+        raise root.error("inherits", err.message) from None
+    here = path.resolve()
+    seen = chain + (here,)
+    if parent_path.resolve() in seen:
+        loop = " → ".join(p.name for p in seen[seen.index(parent_path.resolve()):] + (parent_path.resolve(),))
+        raise root.error("inherits", f"themes inherit in a loop: {loop}; remove one 'inherits'")
+    return _load(parent_path, seen)
 
 
 def _color(fields: Fields, role: str) -> tuple[int, int, int]:

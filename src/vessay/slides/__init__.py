@@ -1,0 +1,22 @@
+"""Render one scene as a themed slide image.
+
+Slides are drawn OVERSIZE (about 1.1x the video frame) because the Ken Burns camera
+pans and zooms over them. So backgrounds and effects fill the whole canvas, while
+everything that must be read (text, HUD labels, corner brackets) stays inside the
+central safe box (see `safe_box`).
+
+Every dimension is scaled from the canvas: `u = min(w, h) / 1080`, so a 320x180 render
+is a faithful miniature and portrait canvases reflow text inside the same safe box.
+
+Modules: `compose` (render_slide, fits), `basic` (title, section, bullets, credits),
+`quote`, `code`, `equation`, `picture` (image), `columns` (two-column), and the shared
+`fonts` (fallback), `text` (fitting), `canvas` (drawing ops), `effects`, `parts`.
+"""
+
+from __future__ import annotations
+
+from .compose import LAYOUTS, fits, render_slide
+from .geometry import safe_box
+from .identity import slide_identity
+
+__all__ = ["render_slide", "fits", "safe_box", "slide_identity", "LAYOUTS"]

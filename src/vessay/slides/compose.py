@@ -1,0 +1,99 @@
+"""render_slide and fits: run a layout, add the HUD, then background, glow, vignette, scanlines."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from PIL import Image
+
+from ..errors import VessayError
+from ..script import Scene
+from ..theme import Theme
+from . import basic, code, columns, equation, picture, quote
+from .canvas import Canvas, clip_to_safe_box, paint_ops
+from .effects import add_glow, background, scanlines, vignette
+from .fonts import MissingGlyph
+from .geometry import Geometry
+from .parts import hud
+
+Layout = Callable[..., bool]
+
+LAYOUTS: dict[str, Layout] = {
+    "title": basic.layout_title,
+    "section": basic.layout_section,
+    "bullets": basic.layout_bullets,
+    "credits": basic.layout_credits,
+    "quote": quote.layout_quote,
+    "code": code.layout_code,
+    "equation": equation.layout_equation,
+    "image": picture.layout_image,
+    "two-column": columns.layout_two_column,
+}
+
+
+def render_slide(scene: Scene, theme: Theme, size: tuple[int, int], *, index: int, total: int,
+                 essay_title: str, part: int | None = None, reveal: int | None = None) -> Image.Image:
+    """The slide for `scene` as an RGB image of exactly `size`.
+
+    `index` is the 1-based scene number and `total` the scene count (for the HUD).
+    `part`, if given, numbers a `section` card ("PART 02"); otherwise it is labelled
+    "// SECTION" with the scene number. `reveal`, if given, draws only the first `reveal`
+    bullets (bullets, credits, two-column: left column first), each exactly where it sits
+    on the full slide.
+    """
+    w, h = int(size[0]), int(size[1])
+    geo = Geometry(w, h)
+    canvas = Canvas()
+    with _glyph_errors(scene):
+        _layout(scene)(scene, theme, geo, canvas, index=index, part=part, reveal=reveal)
+        hud(theme, geo, canvas, index=index, total=total, essay_title=essay_title)
+
+    back = background(theme, (w, h))
+    shade = vignette(theme, (w, h))
+    if theme.effects.get("glow") or shade is not None:
+        base = back.astype(np.float32)
+        if theme.effects.get("glow"):
+            base = add_glow(base, canvas.ops, geo)
+        if shade is not None:
+            base *= shade  # under the text only: labels near the corners stay bright
+        under = Image.fromarray(np.clip(base + 0.5, 0, 255).astype(np.uint8))
+    else:
+        under = Image.fromarray(back)
+    img = under.copy()
+    paint_ops(img, canvas.ops)
+    clip_to_safe_box(img, under, geo.safe)
+    scan = scanlines(theme, (w, h))
+    if scan is not None:
+        out = np.asarray(img, dtype=np.float32) * scan
+        img = Image.fromarray((out + 0.5).astype(np.uint8))
+    return img
+
+
+def fits(scene: Scene, theme: Theme, size: tuple[int, int]) -> bool:
+    """False when the scene's content cannot fit its box even at the smallest size.
+
+    Raises VessayError when the scene has a character no bundled font can draw.
+    """
+    geo = Geometry(int(size[0]), int(size[1]))
+    with _glyph_errors(scene):
+        return bool(_layout(scene)(scene, theme, geo, Canvas(), index=1, part=None, reveal=None))
+
+
+def _layout(scene: Scene) -> Layout:
+    return LAYOUTS.get(scene.layout, basic.layout_bullets)
+
+
+class _glyph_errors:
+    """Turn a MissingGlyph deep in the text code into an error naming the scene."""
+
+    def __init__(self, scene: Scene):
+        self.scene = scene
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, err, tb) -> bool:
+        if isinstance(err, MissingGlyph):
+            raise VessayError(f"scene '{self.scene.id}' (line {self.scene.line}): {err.describe()}") from None
+        return False

@@ -1,0 +1,403 @@
+"""The quote, code, equation, image and two-column layouts; bullet reveal; font fallback; contact sheet."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from vessay.errors import VessayError
+from vessay.script import Column, Scene, load_script
+from vessay.sheet import contact_sheet
+from vessay.slides import fits, render_slide, safe_box
+from vessay.slides.canvas import Canvas, paint_ops
+from vessay.slides.code import token_color
+from vessay.slides.fonts import coverage, theme_font
+from vessay.theme import load_theme
+
+from conftest import write_script
+from test_slides import LANDSCAPE, PORTRAIT, SCENES, color_distance, outside_safe_box, theme_named, write_picture
+
+HEAD = "title: Layouts\nscenes:\n"
+
+
+def scene_yaml(body: str) -> str:
+    """A one-scene script; `body` is the scene's keys, indented under '  - '."""
+    return HEAD + "  - id: s\n" + "".join(f"    {line}\n" for line in body.strip("\n").split("\n"))
+
+
+def load_error(tmp_path: Path, body: str) -> VessayError:
+    with pytest.raises(VessayError) as caught:
+        load_script(write_script(tmp_path, scene_yaml(body)))
+    return caught.value
+
+
+def line_of(body: str, needle: str) -> int:
+    """1-based line in the script written by scene_yaml where `needle` first appears."""
+    for number, line in enumerate(scene_yaml(body).split("\n"), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+def draw(scene: Scene, theme_name: str = "paper", size=LANDSCAPE, **kwargs) -> np.ndarray:
+    image = render_slide(scene, theme_named(theme_name), size, index=1, total=3, essay_title="T", **kwargs)
+    return np.asarray(image).astype(np.int16)
+
+
+# --------------------------------------------------------------------------- script fields
+
+ALL_LAYOUTS = """\
+title: Every layout
+scenes:
+  - id: q
+    layout: quote
+    quote: The purpose of computing is insight, not numbers.
+    attribution: Richard Hamming
+    narration: A quote.
+  - id: k
+    layout: code
+    language: rust
+    code: |
+      fn main() {
+          println!("hi");
+      }
+    narration: Code.
+  - id: e
+    layout: equation
+    equation: '\\theta \\leftarrow \\theta - \\eta \\nabla L(\\theta)'
+    narration: Maths.
+  - id: i
+    layout: image
+    image: pictures/chart.png
+    caption: A chart
+    fit: cover
+    narration: A picture.
+  - id: tc
+    layout: two-column
+    left: {heading: Operating models, bullets: [Prompting, Reading outputs]}
+    right:
+      heading: Understanding them
+      bullets: [Gradients]
+    narration: Two columns.
+"""
+
+
+def test_new_layouts_load_with_their_fields(tmp_path):
+    """Each new layout's YAML keys land on the Scene, image paths resolved against the script."""
+    (tmp_path / "pictures").mkdir()
+    picture = write_picture(tmp_path / "pictures" / "chart.png")
+    q, k, e, i, tc = load_script(write_script(tmp_path, ALL_LAYOUTS)).scenes
+    assert (q.quote, q.attribution) == ("The purpose of computing is insight, not numbers.", "Richard Hamming")
+    assert k.language == "rust" and k.code == 'fn main() {\n    println!("hi");\n}'
+    assert e.equation == r"\theta \leftarrow \theta - \eta \nabla L(\theta)"
+    assert (i.image, i.caption, i.fit) == (picture.resolve(), "A chart", "cover")
+    assert tc.left == Column("Operating models", ("Prompting", "Reading outputs"))
+    assert tc.right == Column("Understanding them", ("Gradients",))
+
+
+def test_equation_that_does_not_parse_fails_at_its_line(tmp_path):
+    body = "layout: equation\nnarration: x\nequation: '\\frac{a}{'"
+    err = load_error(tmp_path, body)
+    assert err.line == line_of(body, "equation:")
+    assert err.message.startswith("equation does not parse: ")
+    assert "frac" in err.message and "\n" not in err.message
+
+
+def test_unknown_maths_command_names_it(tmp_path):
+    err = load_error(tmp_path, "layout: equation\nnarration: x\nequation: '\\foo x'")
+    assert "\\foo" in err.message
+
+
+def test_missing_image_fails_at_its_line(tmp_path):
+    body = "layout: image\nnarration: x\ncaption: hello\nimage: nothere.png"
+    err = load_error(tmp_path, body)
+    assert err.line == line_of(body, "image:")
+    assert "nothere.png" in err.message and "not found" in err.message
+
+
+def test_unreadable_image_fails_at_its_line(tmp_path):
+    (tmp_path / "fake.png").write_text("not a picture")
+    body = "layout: image\nnarration: x\nimage: fake.png"
+    err = load_error(tmp_path, body)
+    assert err.line == line_of(body, "image:") and "not a picture" in err.message
+
+
+@pytest.mark.parametrize("body, needle, words", [
+    ("layout: quote\nnarration: x\nattribution: Someone", "id: s", "no 'quote'"),
+    ("layout: code\nnarration: x", "id: s", "no 'code'"),
+    ("layout: equation\nnarration: x", "id: s", "no 'equation'"),
+    ("layout: image\nnarration: x", "id: s", "no 'image'"),
+    ("layout: two-column\nnarration: x\nleft: {heading: A, bullets: [a]}", "id: s", "no 'right'"),
+    ("layout: two-column\nnarration: x\nleft: {heading: A, bullets: [a]}\nright: {bullets: [b]}", "right:",
+     "'right' of scene 's' has no 'heading'"),
+    ("layout: two-column\nnarration: x\nleft: {heading: A}\nright: {heading: B, bullets: [b]}", "left:",
+     "'left' of scene 's' has no 'bullets'"),
+    ("layout: code\nnarration: x\nlanguage: pyton\ncode: x = 1", "language:", "did you mean 'python'"),
+    ("layout: image\nnarration: x\nimage: a.png\nfit: fill", "fit:", "unknown fit 'fill'"),
+    ("layout: bullets\nnarration: x\nbullets: [a]\ncode: x = 1", "code:", "'code' is for layout 'code'"),
+    ("layout: quote\nnarration: x\nquote: hi\natribution: me", "atribution:", "did you mean 'attribution'"),
+    ("layout: two-column\nnarration: x\nleft: {heading: A, bullets: [a], colour: red}\n"
+     "right: {heading: B, bullets: [b]}", "left:", "unknown key 'colour'"),
+])
+def test_layout_field_errors_point_at_the_line(tmp_path, body, needle, words):
+    """Missing, misspelt or misplaced layout fields fail with file:line and a clear message."""
+    err = load_error(tmp_path, body)
+    assert words in err.message
+    assert err.line == line_of(body, needle)
+    assert str(err).startswith(f"{err.file}:{err.line}: ")
+
+
+# --------------------------------------------------------------------------- rendering details
+
+def test_code_tokens_take_theme_colours():
+    """Keywords in accent, strings in accent2, comments muted, names in text."""
+    theme = theme_named("paper")
+    c = theme.colors
+    assert token_color(theme, "Token.Keyword") == c["accent"]
+    assert token_color(theme, "Token.Literal.String.Double") == c["accent2"]
+    assert token_color(theme, "Token.Comment.Single") == c["muted"]
+    assert token_color(theme, "Token.Name") == c["text"]
+
+
+def test_code_panel_is_subtle_and_holds_coloured_code():
+    """The code panel is close to the background, and the code shows accent and accent2 pixels."""
+    size = (704, 396)
+    theme = theme_named("paper")
+    scene = Scene(id="k", layout="code", line=1, code='def f(x):\n    return "hi"  # note')
+    pixels = draw(scene, "paper", size)
+    x0, y0, x1, y1 = safe_box(size)
+    inner = pixels[y0 + 40:y1 - 40, x0 + 20:x1 - 20]
+    off_background = color_distance(inner, theme.colors["background"])
+    panel = (off_background >= 3) & (off_background <= 30)  # a faint tint of the background
+    assert panel.sum() > 0.15 * panel.size
+    assert (color_distance(inner, theme.colors["accent"]) < 40).sum() > 10
+    assert (color_distance(inner, theme.colors["accent2"]) < 40).sum() > 10
+
+
+def test_long_code_shrinks_then_reports_it_does_not_fit():
+    theme = theme_named("neon-cyberdeck")
+    short = Scene(id="k", layout="code", line=1, code="x = 1\ny = 2")
+    huge = dataclasses.replace(short, code="\n".join(f"value_{i} = compute({i}) * factor" for i in range(200)))
+    wide = dataclasses.replace(short, code="x = " + " + ".join(["some_long_variable_name"] * 30))
+    assert fits(short, theme, LANDSCAPE)
+    assert not fits(huge, theme, LANDSCAPE)
+    assert not fits(wide, theme, LANDSCAPE)
+    for scene in (huge, wide):  # still drawn, and still inside the safe box
+        changed = np.abs(draw(scene, "neon-cyberdeck") - draw(dataclasses.replace(scene, code=""),
+                                                               "neon-cyberdeck")).max(-1) > 60
+        assert changed.sum() > 50 and not changed[outside_safe_box(LANDSCAPE)].any()
+
+
+def test_equation_is_drawn_in_text_colour_and_glows_in_neon():
+    size = (704, 396)
+    scene = Scene(id="e", layout="equation", line=1, equation="O(n^2)")
+    paper = theme_named("paper")
+    pixels = draw(scene, "paper", size)
+    assert (color_distance(pixels, paper.colors["text"]) < 30).sum() > 300
+    neon = theme_named("neon-cyberdeck")
+    flat = dataclasses.replace(neon, effects={**neon.effects, "glow": False})
+    glowing = np.asarray(render_slide(scene, neon, size, index=1, total=3, essay_title="T"), np.int16)
+    plain = np.asarray(render_slide(scene, flat, size, index=1, total=3, essay_title="T"), np.int16)
+    assert ((glowing - plain)[..., 1:].mean(-1) > 12).sum() > 200
+
+
+def test_equation_too_long_does_not_fit():
+    theme = theme_named("paper")
+    long = Scene(id="e", layout="equation", line=1, equation=" + ".join(f"x_{{{i}}}^2" for i in range(80)))
+    assert fits(SCENES["equation"], theme, LANDSCAPE)
+    assert not fits(long, theme, LANDSCAPE)
+
+
+def test_image_fit_contain_vs_cover(tmp_path):
+    """A tall picture: contain leaves the sides of the frame empty, cover fills them."""
+    picture = write_picture(tmp_path / "tall.png", size=(60, 160))
+    size = (704, 396)
+    theme = theme_named("paper")
+    contain = Scene(id="i", layout="image", line=1, image=picture, fit="contain")
+    cover = dataclasses.replace(contain, fit="cover")
+    a, b = draw(contain, "paper", size), draw(cover, "paper", size)
+    cx0, cy0, cx1, cy1 = [int(v) for v in _content(size)]
+    mid_row = (cy0 + cy1) // 2
+    edges = np.concatenate([a[mid_row, cx0 + 12:cx0 + 40], a[mid_row, cx1 - 40:cx1 - 12]])
+    assert (color_distance(edges, theme.colors["background"]) < 6).all()  # contain: empty sides
+    covered = np.concatenate([b[mid_row, cx0 + 12:cx0 + 40], b[mid_row, cx1 - 40:cx1 - 12]])
+    assert (color_distance(covered, theme.colors["background"]) > 40).all()  # cover: picture to the edge
+    assert fits(contain, theme, size) and fits(cover, theme, size)
+    for pixels in (a, b):
+        assert not (np.abs(pixels - draw(dataclasses.replace(contain, image=None), "paper", size)).max(-1) > 60)[
+            outside_safe_box(size)].any()
+
+
+def _content(size):
+    from vessay.slides.geometry import Geometry
+
+    return Geometry(*size).content
+
+
+def test_two_column_side_by_side_landscape_stacked_portrait():
+    """Landscape: left heading in accent on the left half, right heading in accent2 on the right half.
+    Portrait: the accent2 column sits below the accent one."""
+    theme = theme_named("paper")
+    scene = SCENES["two-column"]
+    accent, accent2 = theme.colors["accent"], theme.colors["accent2"]
+    land = draw(scene, "paper", (704, 396))
+    mid = 352
+    assert (color_distance(land[:, :mid], accent) < 40).sum() > 50
+    assert (color_distance(land[:, mid:], accent2) < 40).sum() > 50
+    assert (color_distance(land[:, mid:], accent) < 40).sum() < 20
+    port = draw(scene, "paper", (396, 704))
+    rows_a = np.nonzero((color_distance(port, accent) < 40).sum(1) > 3)[0]
+    rows_b = np.nonzero((color_distance(port, accent2) < 40).sum(1) > 3)[0]
+    rows_a = rows_a[(rows_a > 150) & (rows_a < 600)]  # leave out the HUD and the title's bar
+    rows_b = rows_b[(rows_b > 150) & (rows_b < 600)]
+    assert rows_a.size and rows_b.size and np.median(rows_b) > np.median(rows_a) + 60
+
+
+def test_fits_is_false_for_overlong_quote_and_columns():
+    theme = theme_named("terminal")
+    long_quote = Scene(id="q", layout="quote", line=1, quote=" ".join(["Incomprehensibilities"] * 80))
+    many = Column("Many", tuple(f"A long bullet about point number {i} that wraps" for i in range(30)))
+    crowded = dataclasses.replace(SCENES["two-column"], left=many, right=many)
+    for scene in (long_quote, crowded):
+        assert not fits(scene, theme, LANDSCAPE)
+    for layout in ("quote", "code", "equation", "two-column"):
+        assert fits(SCENES[layout], theme, LANDSCAPE) and fits(SCENES[layout], theme, PORTRAIT)
+
+
+# --------------------------------------------------------------------------- reveal
+
+REVEAL = Scene(id="b", layout="bullets", line=1, title="Reveal",
+               bullets=("First point", "Second point", "Third point", "Fourth point"))
+
+
+@pytest.mark.parametrize("theme_name", ["paper", "neon-cyberdeck"])
+def test_reveal_hides_later_bullets_and_keeps_earlier_ones(theme_name):
+    """reveal=2 draws bullets 1-2 pixel-identical to the full slide, and nothing of bullets 3-4."""
+    size = (704, 396)
+    full = draw(REVEAL, theme_name, size)
+    two = draw(REVEAL, theme_name, size, reveal=2)
+    none = draw(REVEAL, theme_name, size, reveal=0)
+    first_two = np.abs(two - none).max(-1) > 0  # pixels bullets 1-2 draw
+    later = np.abs(full - two).max(-1) > 60      # pixels bullets 3-4 draw
+    assert first_two.sum() > 200 and later.sum() > 200
+    assert np.array_equal(full[first_two], two[first_two])
+    assert np.nonzero(later)[0].min() > np.nonzero(np.abs(two - none).max(-1) > 60)[0].max()
+    assert np.array_equal(draw(REVEAL, theme_name, size, reveal=4), full)
+
+
+def test_reveal_counts_left_column_then_right():
+    size = (704, 396)
+    scene = SCENES["two-column"]  # two bullets per column
+    none = draw(scene, "paper", size, reveal=0)
+    left_only = draw(scene, "paper", size, reveal=2)
+    full = draw(scene, "paper", size)
+    cols_left = np.nonzero((np.abs(left_only - none).max(-1) > 60).any(0))[0]
+    cols_right = np.nonzero((np.abs(full - left_only).max(-1) > 60).any(0))[0]
+    assert cols_left.size and cols_right.size
+    assert cols_left.max() < size[0] // 2 < cols_right.min()
+
+
+def test_reveal_on_credits():
+    scene = SCENES["credits"]
+    full = draw(scene, "paper", (704, 396))
+    one = draw(scene, "paper", (704, 396), reveal=1)
+    drawn = np.abs(one - draw(scene, "paper", (704, 396), reveal=0)).max(-1) > 0
+    assert drawn.sum() > 100 and np.array_equal(full[drawn], one[drawn])
+    assert (np.abs(full - one).max(-1) > 60).sum() > 100
+
+
+# --------------------------------------------------------------------------- font fallback
+
+def _ink(font, text: str) -> Image.Image:
+    canvas = Canvas()
+    canvas.text((10, font.px * 1.2), text, font, (255, 255, 255))
+    img = Image.new("RGB", (int(font.length(text)) + 20, int(font.px * 1.6)), (0, 0, 0))
+    paint_ops(img, canvas.ops)
+    return img.convert("L")
+
+
+def test_greek_falls_back_instead_of_tofu():
+    """Orbitron has no Greek: each letter is drawn by a fallback font, not as the .notdef box."""
+    theme = theme_named("neon-cyberdeck")
+    font = theme_font(theme, "title", 64, 700)
+    assert ord("α") not in coverage(font.path)
+    notdef = np.asarray(font.font.getmask("α"))  # what Pillow alone would draw: the .notdef box
+    assert np.array_equal(notdef, np.asarray(font.font.getmask("β")))
+    for ch in "αβγ∑":
+        [(path, chunk)] = font.runs(ch)
+        assert path != font.path and ord(ch) in coverage(path)
+        glyph = np.asarray(font.face(path).getmask(ch))
+        assert glyph.shape != notdef.shape or not np.array_equal(glyph, notdef)
+    # Mixed text keeps the theme font for the Latin part, and the Greek glyphs differ from each other.
+    runs = font.runs("Loss αβγ")
+    assert runs[0] == (font.path, "Loss ") and runs[1][1] == "αβγ"
+    a, b = np.asarray(_ink(font, "α")), np.asarray(_ink(font, "β"))
+    assert a.shape != b.shape or np.abs(a.astype(int) - b).max() > 100
+
+
+def test_non_latin_scene_renders_and_fits():
+    scene = Scene(id="g", layout="bullets", line=1, title="Σύνοψη αβγ",
+                  bullets=("Learning rate η → 0", "Кириллица ✓"))
+    theme = theme_named("neon-cyberdeck")
+    assert fits(scene, theme, LANDSCAPE)
+    pixels = draw(scene, "neon-cyberdeck")
+    assert (np.abs(pixels - draw(dataclasses.replace(scene, title="", bullets=("",)), "neon-cyberdeck")).max(-1)
+            > 60).sum() > 100
+
+
+@pytest.mark.parametrize("text, code", [("Ship it 🚀", "U+1F680"), ("中文", "U+4E2D")])
+def test_unrenderable_character_fails_clearly(text, code):
+    """No bundled font has a colour emoji or CJK: a VessayError names the character and the scene."""
+    scene = Scene(id="launch", layout="bullets", line=12, title="Go", bullets=(text,))
+    theme = theme_named("paper")
+    with pytest.raises(VessayError) as caught:
+        render_slide(scene, theme, LANDSCAPE, index=1, total=1, essay_title="T")
+    message = str(caught.value)
+    assert code in message and "'launch'" in message and "line 12" in message
+    with pytest.raises(VessayError):
+        fits(scene, theme, LANDSCAPE)
+
+
+def test_invisible_format_characters_are_dropped():
+    """Variation selectors and zero-width joiners never reach the font (they would be tofu)."""
+    font = theme_font(theme_named("paper"), "body", 40, 500)
+    assert font.runs("ok\ufe0f\u200b!") == ((font.path, "ok!"),)
+
+
+def test_slide_identity_follows_what_is_drawn(tmp_path):
+    """slide_identity (for cache keys) changes with the quote or the image file, not the narration."""
+    from vessay.slides import slide_identity
+
+    quote = SCENES["quote"]
+    assert slide_identity(quote) == slide_identity(dataclasses.replace(quote, narration="Other words"))
+    assert slide_identity(quote) != slide_identity(dataclasses.replace(quote, quote="Another quote"))
+    picture = write_picture(tmp_path / "p.png")
+    scene = dataclasses.replace(SCENES["image"], image=picture)
+    before = slide_identity(scene)
+    write_picture(picture, size=(200, 90))
+    assert slide_identity(scene) != before
+
+
+# --------------------------------------------------------------------------- contact sheet
+
+def test_contact_sheet_grid_and_labels():
+    layouts = ("title", "bullets", "quote", "code", "credits")
+    images = [render_slide(SCENES[layout], theme_named("neon-cyberdeck"), LANDSCAPE, index=i + 1, total=5,
+                           essay_title="T") for i, layout in enumerate(layouts)]
+    labels = [f"{i + 1:02d}  {s}" for i, s in enumerate(("intro", "points", "hamming", "step", "credits"))]
+    sheet = contact_sheet(images, labels, columns=2)
+    assert sheet.mode == "RGB"
+    pixels = np.asarray(sheet).astype(int)
+    corner = pixels[2, 2]
+    assert corner.max() < 40 and np.ptp(corner) < 10  # dark neutral background
+    assert sheet.width < sheet.height  # 2 columns x 3 rows of 16:9 cells
+    # Labels: bright text in the strip under each thumbnail of the first row.
+    from vessay.sheet import GAP, THUMB
+    strip = pixels[GAP + round(THUMB * 198 / 352):GAP + round(THUMB * 198 / 352) + 34, GAP:GAP + THUMB]
+    assert (strip.min(-1) > 150).sum() > 30
+    with pytest.raises(ValueError):
+        contact_sheet(images, labels[:2])
