@@ -14,7 +14,7 @@ from .cache import Cache, content_key, file_digest
 from .errors import VessayError
 from .media import AUDIO_RATE, decode_audio, read_wav, resample, write_wav
 from .progress import Progress
-from .script import Scene, Script, VoiceSpec
+from .script import Scene, Script, VoiceSpec, text_words
 
 @dataclass(frozen=True)
 class Word:
@@ -154,11 +154,6 @@ def _phoneme_count(voice, word: str) -> int:
     """How many phonemes espeak says a single word has ("0.7" has many, "a" one)."""
     return sum(len(_STRESS.sub("", p)) for sentence in voice.phonemize(word) for p in sentence
                if p not in " .,!?;:")
-
-
-def text_words(text: str) -> list[str]:
-    """The words of a narration as shown on screen (punctuation-only tokens dropped)."""
-    return [w for w in text.split() if re.search(r"\w", w)]
 
 
 def align_words(words: list[str], spoken: list[tuple[str, float, float]],

@@ -20,13 +20,13 @@ from .captions import to_srt
 from .cache import DEFAULT_MAX_BYTES, Cache, atomic_output, content_key
 from .errors import VessayError
 from .motion import Encoder, Move, SlideCamera, canvas_size, encode_frames, resolve_preset, split_planes
-from .narration import narrate_all
+from .narration import SceneAudio, narrate_all
 from .progress import Progress
 from .publish import caption_cues, chapter_list, write_package, write_text
-from .script import Script
+from .script import Scene, Script
 from .slides import render_slide, slide_identity
 from .theme import Theme
-from .timeline import Body, Join, Slot, plan_pieces, plan_slots
+from .timeline import LEAD_IN, Body, Join, Slot, plan_pieces, plan_slots
 
 
 @dataclass(frozen=True)
@@ -55,37 +55,77 @@ class Job:
     cache_max_bytes: int = DEFAULT_MAX_BYTES
 
 
-def slide_spec(script: Script, index: int, theme: Theme) -> dict:
-    """Everything that shapes a scene's slide image."""
-    scene = script.scenes[index]
-    return {"content": slide_identity(scene), "theme": theme.cache_identity(), "size": canvas_size(script.video),
-            "index": index + 1, "total": len(script.scenes), "essay": script.title}
+REVEAL_FADE = 0.25
+"""Seconds a revealed list item takes to fade in."""
 
 
-def slide_image(script: Script, index: int, theme: Theme, cache: Cache) -> Image.Image:
+def slide_spec(script: Script, index: int, theme: Theme, reveal: int | None = None) -> dict:
+    """Everything that shapes a scene's slide image (with `reveal` list items showing, or all)."""
+    return {"content": slide_identity(script.scenes[index]), "theme": theme.cache_identity(),
+            "size": canvas_size(script.video), "index": index + 1, "total": len(script.scenes),
+            "essay": script.title, "reveal": reveal}
+
+
+def slide_image(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Image.Image:
     """The scene's oversize slide, from the cache when nothing that shapes it changed."""
-    key = content_key("slide", slide_spec(script, index, theme))
+    key = content_key("slide", slide_spec(script, index, theme, reveal))
     png = cache.get("slide", key, "png")
     if png is not None:
         return Image.open(png).convert("RGB")
     image = render_slide(script.scenes[index], theme, canvas_size(script.video), index=index + 1,
-                         total=len(script.scenes), essay_title=script.title)
+                         total=len(script.scenes), essay_title=script.title, reveal=reveal)
     with cache.put("slide", key, "png") as temp:
         image.save(temp, format="PNG")
     return image
 
 
+@dataclass(frozen=True)
+class Reveals:
+    """A scene's slide states: from frame `starts[k]` on, `visible[k]` list items show (None: all)."""
+
+    starts: tuple[int, ...] = (0,)
+    visible: tuple[int | None, ...] = (None,)
+
+    def at(self, frame: float, fade: int) -> tuple[int | None, int | None, float]:
+        """(state shown, state fading in, how far it has faded in) at `frame`."""
+        k = max(0, int(np.searchsorted(self.starts, frame, side="right")) - 1)
+        into = frame - self.starts[k]
+        if k > 0 and into < fade:
+            return self.visible[k - 1], self.visible[k], (into + 1) / (fade + 1)
+        return self.visible[k], None, 0.0
+
+
+def plan_reveals(scene: Scene, audio: SceneAudio, slot: Slot) -> Reveals:
+    """When each `[>]` marker's item appears: as its word is spoken (or spread evenly without timings)."""
+    if not scene.reveals:
+        return Reveals()
+    count = len(scene.reveals)
+    first = scene.revealable - count  # items without a marker show from the start
+    times = []
+    for k, word_index in enumerate(scene.reveals):
+        if word_index < len(audio.words):
+            times.append(audio.words[word_index].start)
+        else:
+            times.append(audio.duration * (k + 1) / (count + 1))
+    starts = [0] + [min(slot.frames - 1, round((LEAD_IN + t) * slot.fps)) for t in times]
+    return Reveals(tuple(starts), tuple(first + k for k in range(count + 1)))
+
+
 class Pieces:
     """Encodes the bodies and joins of the video, each cached as its own segment."""
 
-    def __init__(self, script: Script, theme: Theme, slots: list[Slot], cache: Cache, encoder: Encoder):
+    def __init__(self, script: Script, theme: Theme, slots: list[Slot], reveals: list[Reveals], cache: Cache,
+                 encoder: Encoder):
         self.script, self.theme, self.cache, self.encoder = script, theme, cache, encoder
         self.moves = [Move(resolve_preset(scene.motion, i), scene.motion.amount, scene.motion.easing, slot.frames)
                       for i, (scene, slot) in enumerate(zip(script.scenes, slots))]
-        self.slides: dict[int, Image.Image] = {}
+        self.reveals = reveals
+        self.fade = max(1, round(REVEAL_FADE * script.video.fps))
+        self.slides: dict[tuple[int, int | None], Image.Image] = {}
 
     def _shot(self, index: int) -> dict:
-        return {"slide": slide_spec(self.script, index, self.theme), "move": asdict(self.moves[index])}
+        return {"slides": [slide_spec(self.script, index, self.theme, v) for v in self.reveals[index].visible],
+                "move": asdict(self.moves[index]), "reveals": asdict(self.reveals[index]), "fade": self.fade}
 
     def key(self, piece: Body | Join) -> str:
         spec = {"piece": asdict(piece), "video": asdict(self.script.video), "encoder": asdict(self.encoder)}
@@ -101,26 +141,35 @@ class Pieces:
     def path(self, piece: Body | Join) -> Path:
         return self.cache.path("segment", self.key(piece), "mp4")
 
-    def scenes_needed(self, piece: Body | Join) -> list[int]:
-        return [piece.scene] if isinstance(piece, Body) else [piece.scene, piece.scene + 1]
+    def slides_needed(self, piece: Body | Join) -> list[tuple[int, int | None]]:
+        scenes = [piece.scene] if isinstance(piece, Body) else [piece.scene, piece.scene + 1]
+        return [(i, visible) for i in scenes for visible in self.reveals[i].visible]
 
     def encode(self, piece: Body | Join, target: Path, on_frame, stop: threading.Event) -> None:
         video = self.script.video
         frame = (video.width, video.height)
-        if isinstance(piece, Body):
-            camera, move = SlideCamera(self.slides[piece.scene], frame), self.moves[piece.scene]
-            fill = lambda k, buf: camera.shoot(*move.at(piece.first + k), buf)  # noqa: E731
-            encode_frames(fill, piece.frames, video, target, self.encoder, on_frame, stop)
-            return
-        outgoing = SlideCamera(self.slides[piece.scene], frame)
-        incoming = SlideCamera(self.slides[piece.scene + 1], frame)
-        move_out, move_in = self.moves[piece.scene], self.moves[piece.scene + 1]
-        scratch = np.empty(video.width * video.height * 3 // 2, dtype=np.uint8)
+        cameras = {state: SlideCamera(self.slides[state], frame) for state in self.slides_needed(piece)}
+        size = video.width * video.height * 3 // 2
+        scratch = [np.empty(size, dtype=np.uint8) for _ in range(2)]
 
-        def fill(k: int, buf: np.ndarray) -> None:
-            outgoing.shoot(*move_out.at(piece.out_from + k), scratch)
-            incoming.shoot(*move_in.at(k - piece.lead), buf)
-            blend(piece.kind, (k + 0.5) / piece.frames, scratch, buf, frame)
+        def shoot(scene: int, at: float, dst: np.ndarray, spare: np.ndarray) -> None:
+            """Scene `scene` at its frame `at`, with any item that is being revealed fading in."""
+            camera_at = self.moves[scene].at(at)
+            shown, arriving, progress = self.reveals[scene].at(at, self.fade)
+            cameras[(scene, shown)].shoot(*camera_at, dst)
+            if arriving is not None:
+                cameras[(scene, arriving)].shoot(*camera_at, spare)
+                blend("crossfade", progress, dst, spare, frame)
+                dst[:] = spare
+
+        if isinstance(piece, Body):
+            def fill(k: int, buf: np.ndarray) -> None:
+                shoot(piece.scene, piece.first + k, buf, scratch[0])
+        else:
+            def fill(k: int, buf: np.ndarray) -> None:
+                shoot(piece.scene, piece.out_from + k, scratch[0], scratch[1])
+                shoot(piece.scene + 1, k - piece.lead, buf, scratch[1])
+                blend(piece.kind, (k + 0.5) / piece.frames, scratch[0], buf, frame)
 
         encode_frames(fill, piece.frames, video, target, self.encoder, on_frame, stop)
 
@@ -147,12 +196,13 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
     audios = narrate_all(script, cache, progress)
     slots = plan_slots([a.duration for a in audios], script.video.fps)
     plan = plan_pieces(slots, [(s.transition.type, s.transition.duration) for s in scenes])
-    pieces = Pieces(script, theme, slots, cache, job.encoder)
+    reveals = [plan_reveals(scene, audio, slot) for scene, audio, slot in zip(scenes, audios, slots)]
+    pieces = Pieces(script, theme, slots, reveals, cache, job.encoder)
     todo = [p for p in plan if pieces.cached(p) is None]
-    needed = sorted({i for p in todo for i in pieces.scenes_needed(p)})
+    needed = sorted({state for p in todo for state in pieces.slides_needed(p)}, key=lambda s: (s[0], s[1] or 0))
     with progress.bar(len(needed), "slides", "slide") as bar:
-        for index in needed:
-            pieces.slides[index] = slide_image(script, index, theme, cache)
+        for index, visible in needed:
+            pieces.slides[(index, visible)] = slide_image(script, index, theme, cache, visible)
             bar.update()
     _encode_all(pieces, todo, job)
     progress.say("assembling: joining segments, normalising loudness")

@@ -15,6 +15,8 @@ FIT_MODES = ("contain", "cover")
 MOTION_PRESETS = ("auto", "zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "drift", "still")
 EASINGS = ("linear", "ease-in-out")
 TRANSITIONS = ("crossfade", "fade-black", "cut")
+REVEAL_MARKER = "[>]"
+"""In narration: show the slide's next list item when the following word is spoken."""
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
@@ -116,6 +118,17 @@ class Scene:
     """How `image` fills its frame: contain (all of it shows) or cover (fills, cropped)."""
     left: Column | None = None
     right: Column | None = None
+    reveals: tuple[int, ...] = ()
+    """For each reveal marker in the narration, the index of the word it precedes."""
+
+    @property
+    def revealable(self) -> int:
+        """How many list items the slide can reveal one by one."""
+        if self.layout in ("bullets", "credits"):
+            return len(self.bullets)
+        if self.layout == "two-column":
+            return sum(len(c.bullets) for c in (self.left, self.right) if c is not None)
+        return 0
 
 
 @dataclass(frozen=True)
@@ -303,7 +316,7 @@ def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
     title = fields.get("title", str, "")
     subtitle = fields.get("subtitle", str, "")
     bullets = tuple(fields.strings("bullets"))
-    narration = " ".join(fields.get("narration", str, "").split())
+    narration, reveals = split_reveals(" ".join(fields.get("narration", str, "").split()))
     audio_name = fields.get("audio", str, None)
     motion = _motion(fields.sub("motion"), default_motion)
     transition = _transition(fields.sub("transition"), default_transition)
@@ -316,9 +329,31 @@ def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
         raise fields.error(None, f"scene '{scene_id}' uses layout 'bullets' but has no 'bullets' list")
     if layout in ("title", "section") and not title:
         raise fields.error(None, f"scene '{scene_id}' uses layout '{layout}' but has no 'title'")
-    return Scene(id=scene_id, layout=layout, line=fields.node.line, title=title, subtitle=subtitle,
-                 bullets=bullets, narration=narration, audio=audio, motion=motion,
-                 transition=transition, **content)
+    scene = Scene(id=scene_id, layout=layout, line=fields.node.line, title=title, subtitle=subtitle,
+                  bullets=bullets, narration=narration, audio=audio, motion=motion,
+                  transition=transition, reveals=reveals, **content)
+    if reveals and not scene.revealable:
+        raise fields.error("narration", f"'{REVEAL_MARKER}' reveals list items, but layout '{layout}' has none; "
+                                        "use it on bullets, credits or two-column scenes")
+    if len(reveals) > scene.revealable:
+        raise fields.error("narration", f"{len(reveals)} '{REVEAL_MARKER}' markers but only "
+                                        f"{scene.revealable} items to reveal")
+    return scene
+
+
+def text_words(text: str) -> list[str]:
+    """The words of a narration as shown on screen (punctuation-only tokens dropped)."""
+    return [w for w in text.split() if re.search(r"\w", w)]
+
+
+def split_reveals(narration: str) -> tuple[str, tuple[int, ...]]:
+    """Narration without its reveal markers, and for each marker the index of the word it precedes."""
+    parts = narration.split(REVEAL_MARKER)
+    reveals, words_before = [], 0
+    for part in parts[:-1]:
+        words_before += len(text_words(part))
+        reveals.append(words_before)
+    return " ".join(" ".join(parts).split()), tuple(reveals)
 
 
 _LAYOUT_KEYS = {"quote": "quote", "attribution": "quote", "code": "code", "language": "code",

@@ -7,7 +7,7 @@ import dataclasses
 from ..cache import file_digest
 from ..script import Scene
 
-_NOT_ON_SLIDE = ("id", "line", "narration", "audio", "motion", "transition")
+_NOT_ON_SLIDE = ("id", "line", "narration", "audio", "motion", "transition", "reveals")
 
 
 def slide_identity(scene: Scene) -> dict:
