@@ -18,13 +18,13 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("body, expected", [
-    ("title: x\nscenes:\n  - id: a\n    layuot: title\n", "essay.yaml:4: unknown key 'layuot' in a scene; "
+    ("title: x\nscenes:\n  - id: a\n    layuot: title\n", "essay.yaml:4:5: unknown key 'layuot' in a scene; "
                                                         "did you mean 'layout'?"),
     ("title: x\ntheme: neon-cyberdek\nscenes:\n  - {id: a, layout: title, title: T, narration: n}\n",
      "unknown theme 'neon-cyberdek'; did you mean 'neon-cyberdeck'?"),
-    ("title: [x\n", "essay.yaml:2: invalid YAML"),
+    ("title: [x\n", "essay.yaml:2:1: invalid YAML"),
     ("title: x\nscenes:\n  - {id: a, layout: title, title: T, audio: nope.wav}\n",
-     "essay.yaml:3: audio file 'nope.wav' not found"),
+     "essay.yaml:3:45: audio file 'nope.wav' not found"),
 ])
 def test_bad_input_exits_2_with_one_line(tmp_path, body, expected):
     """Each bad script gives exit 2, a single stderr line, and no output file."""
@@ -46,7 +46,7 @@ def test_theme_file_outside_repo_and_bad_colour(tmp_path):
                                     "  - {id: a, layout: title, title: T, narration: n}\n")
     proc = run("check", str(script), "--theme", str(theme), cwd=tmp_path)
     assert proc.returncode == 2
-    assert f"{theme}:5: colour 'cyan' is not a hex colour" in proc.stderr
+    assert f"{theme}:5:11: colour 'cyan' is not a hex colour" in proc.stderr
 
 
 def test_check_accepts_the_example_script():

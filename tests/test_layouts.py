@@ -148,7 +148,8 @@ def test_layout_field_errors_point_at_the_line(tmp_path, body, needle, words):
     err = load_error(tmp_path, body)
     assert words in err.message
     assert err.line == line_of(body, needle)
-    assert str(err).startswith(f"{err.file}:{err.line}: ")
+    where = f"{err.file}:{err.line}" + (f":{err.col}" if err.col is not None else "")
+    assert str(err).startswith(f"{where}: ")
 
 
 # --------------------------------------------------------------------------- rendering details

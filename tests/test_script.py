@@ -48,7 +48,7 @@ def test_unknown_key_names_line_and_suggestion(tmp_path):
     err = error_for(tmp_path, GOOD.replace("    narration: Two points.", "    narraton: Two points."))
     assert err.line == 12
     assert "unknown key 'narraton'" in str(err) and "did you mean 'narration'" in str(err)
-    assert str(err).startswith(f"{tmp_path / 'essay.yaml'}:12: ")
+    assert str(err).startswith(f"{tmp_path / 'essay.yaml'}:12:5: ")
 
 
 @pytest.mark.parametrize("body, line, words", [
@@ -71,3 +71,20 @@ def test_bad_input_is_one_located_line(tmp_path, body, line, words):
     assert err.line == line, str(err)
     assert words in str(err)
     assert "\n" not in str(err)
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    """Mistakes in different blocks and scenes all come back, in line order, each with line and column."""
+    from vessay.errors import VessayErrors
+
+    body = ("title: x\nvideo: {fps: 0}\nscenes:\n"
+            "  - {id: a, layout: title, title: T, narraton: n}\n"
+            "  - {id: b, layout: slideshow, narration: n}\n"
+            "  - {id: c, layout: title, title: T, narration: n}\n")
+    with pytest.raises(VessayErrors) as caught:
+        load_script(write_script(tmp_path, body))
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 3
+    assert [p.line for p in caught.value.problems] == [2, 4, 5]
+    assert "'fps' is 0" in lines[0] and "did you mean 'narration'" in lines[1] and "unknown layout" in lines[2]
+    assert all(p.col is not None for p in caught.value.problems)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import VessayError
+from .errors import VessayError, VessayErrors
 from .yamlmap import Fields, load_yaml
 
 LAYOUTS = ("title", "section", "bullets", "credits", "quote", "code", "equation", "image", "two-column")
@@ -157,38 +157,59 @@ class Script:
 
 
 def load_script(path: Path | str) -> Script:
-    """Read and validate a script; raise VessayError pointing at the bad line."""
+    """Read and validate a script; raise VessayError (VessayErrors for several) at the bad lines.
+
+    Validation carries on past a bad block or scene, so one run reports every problem.
+    """
     path = Path(path)
+    problems: list[VessayError] = []
+
+    def attempt(read, *args, default=None):
+        try:
+            return read(*args)
+        except VessayErrors as errs:
+            problems.extend(errs.problems)
+        except VessayError as err:
+            problems.append(err)
+        return default
+
     root = Fields(path, load_yaml(path), "the script")
     base_dir = path.resolve().parent
-    title = root.get("title", str, required=True)
-    theme = root.get("theme", str, "neon-cyberdeck")
-    author = root.get("author", str, "")
-    voice = _voice(root.sub("voice"), base_dir)
-    video = _video(root.sub("video"))
-    lexicon = _lexicon(root.sub("lexicon"))
-    take = _take(root.sub("narration_audio"), base_dir)
-    music = _music(root.sub("music"), base_dir)
-    credits = tuple(root.strings("credits"))
-    links = tuple(root.strings("links"))
-    thumbnail_node = root.sub("thumbnail")
-    default_motion = _motion(root.sub("motion"), MotionSpec())
-    default_transition = _transition(root.sub("transition"), TransitionSpec())
-    scene_nodes = root.items("scenes")
-    root.reject_unknown()
-    if not scene_nodes:
+    title = attempt(lambda: root.get("title", str, required=True), default="")
+    theme = attempt(root.get, "theme", str, "neon-cyberdeck", default="neon-cyberdeck")
+    author = attempt(root.get, "author", str, "", default="")
+    voice = attempt(lambda: _voice(root.sub("voice"), base_dir), default=VoiceSpec())
+    video = attempt(lambda: _video(root.sub("video")), default=VideoSpec())
+    lexicon = attempt(lambda: _lexicon(root.sub("lexicon")), default={})
+    take = attempt(lambda: _take(root.sub("narration_audio"), base_dir))
+    music = attempt(lambda: _music(root.sub("music"), base_dir))
+    credits = tuple(attempt(root.strings, "credits", default=[]))
+    links = tuple(attempt(root.strings, "links", default=[]))
+    thumbnail_node = attempt(root.sub, "thumbnail")
+    default_motion = attempt(lambda: _motion(root.sub("motion"), MotionSpec()), default=MotionSpec())
+    default_transition = attempt(lambda: _transition(root.sub("transition"), TransitionSpec()),
+                                 default=TransitionSpec())
+    scene_nodes = attempt(root.items, "scenes", default=[])
+    attempt(root.reject_unknown)
+    if not scene_nodes and not problems:
         raise root.error("scenes", "the script has no scenes; add a 'scenes:' list")
     scenes: list[Scene] = []
     seen: dict[str, int] = {}
     for node in scene_nodes:
-        scene = _scene(Fields(path, node, "a scene"), base_dir, default_motion, default_transition,
-                       has_take=take is not None)
+        scene = attempt(lambda: _scene(Fields(path, node, "a scene"), base_dir, default_motion, default_transition,
+                                       has_take=take is not None))
+        if scene is None:
+            continue
         if scene.id in seen:
-            raise VessayError(f"duplicate scene id '{scene.id}' (first used on line {seen[scene.id]})",
-                              path, scene.line)
+            problems.append(VessayError(f"duplicate scene id '{scene.id}' (first used on line {seen[scene.id]})",
+                                        path, scene.line))
         seen[scene.id] = scene.line
         scenes.append(scene)
-    thumbnail = _thumbnail(thumbnail_node, title, list(seen))
+    thumbnail = attempt(_thumbnail, thumbnail_node, title, list(seen)) if seen else None
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise VessayErrors(sorted(problems, key=lambda p: (p.line or 0, p.col or 0)))
     return Script(path=path, title=title, theme=theme, scenes=tuple(scenes), voice=voice,
                   video=video, author=author, lexicon=lexicon, take=take, music=music, credits=credits,
                   links=links, thumbnail=thumbnail, base_dir=base_dir)

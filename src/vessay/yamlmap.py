@@ -13,15 +13,16 @@ from typing import Any
 
 import yaml
 
-from .errors import VessayError
+from .errors import VessayError, VessayErrors
 
 
 @dataclass
 class Located:
-    """A YAML value with the line it starts on (1-based)."""
+    """A YAML value with the line and column it starts on (1-based)."""
 
     value: Any
     line: int
+    col: int | None = None
 
 
 def load_yaml(path: Path) -> Located:
@@ -44,7 +45,7 @@ def load_yaml(path: Path) -> Located:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         what = err.problem or err.context or "invalid YAML"
-        raise VessayError(f"invalid YAML: {what}", path, line) from None
+        raise VessayError(f"invalid YAML: {what}", path, line, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as err:
         raise VessayError(f"invalid YAML: {err}", path) from None
     finally:
@@ -52,7 +53,7 @@ def load_yaml(path: Path) -> Located:
 
 
 def _locate(node: yaml.Node, loader: yaml.SafeLoader, path: Path) -> Located:
-    line = node.start_mark.line + 1
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Located] = {}
         for key_node, value_node in node.value:
@@ -63,10 +64,11 @@ def _locate(node: yaml.Node, loader: yaml.SafeLoader, path: Path) -> Located:
                 raise VessayError(f"duplicate key '{key}'; remove one of them", path, key_node.start_mark.line + 1)
             out[key] = _locate(value_node, loader, path)
             out[key].key_line = key_node.start_mark.line + 1  # type: ignore[attr-defined]
-        return Located(out, line)
+            out[key].key_col = key_node.start_mark.column + 1  # type: ignore[attr-defined]
+        return Located(out, line, col)
     if isinstance(node, yaml.SequenceNode):
-        return Located([_locate(item, loader, path) for item in node.value], line)
-    return Located(loader.construct_object(node), line)
+        return Located([_locate(item, loader, path) for item in node.value], line, col)
+    return Located(loader.construct_object(node), line, col)
 
 
 _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
@@ -85,7 +87,8 @@ class Fields:
     def __post_init__(self) -> None:
         if not isinstance(self.node.value, dict):
             got = _describe(self.node.value)
-            raise VessayError(f"{self.what} must be a mapping (key: value), got {got}", self.path, self.node.line)
+            raise VessayError(f"{self.what} must be a mapping (key: value), got {got}", self.path, self.node.line,
+                              self.node.col)
 
     def has(self, key: str) -> bool:
         return key in self.node.value
@@ -95,7 +98,9 @@ class Fields:
         return item.line if item is not None else self.node.line
 
     def error(self, key: str | None, message: str) -> VessayError:
-        return VessayError(message, self.path, self.line_of(key) if key else self.node.line)
+        item = self.node.value.get(key) if key else None
+        where = item if item is not None else self.node
+        return VessayError(message, self.path, where.line, where.col)
 
     def raw(self, key: str) -> Located | None:
         self._seen.add(key)
@@ -113,9 +118,9 @@ class Fields:
         ok = isinstance(value, kind) and not (kind in (int, float) and isinstance(value, bool))
         if not ok:
             raise VessayError(f"'{key}' must be {_TYPE_NAMES.get(kind, getattr(kind, '__name__', 'text'))}, got {_describe(value)}",
-                              self.path, item.line)
+                              self.path, item.line, item.col)
         if kind is str and not value.strip() and required:
-            raise VessayError(f"'{key}' is empty", self.path, item.line)
+            raise VessayError(f"'{key}' is empty", self.path, item.line, item.col)
         return value
 
     def number(self, key: str, kind: type, default: Any, lo: float, hi: float) -> Any:
@@ -135,26 +140,31 @@ class Fields:
         if item is None or item.value is None:
             return []
         if not isinstance(item.value, list):
-            raise VessayError(f"'{key}' must be a list, got {_describe(item.value)}", self.path, item.line)
+            raise VessayError(f"'{key}' must be a list, got {_describe(item.value)}", self.path, item.line, item.col)
         return item.value
 
     def strings(self, key: str) -> list[str]:
         out = []
         for entry in self.items(key):
             if not isinstance(entry.value, (str, int, float)) or isinstance(entry.value, bool):
-                raise VessayError(f"each entry of '{key}' must be text", self.path, entry.line)
+                raise VessayError(f"each entry of '{key}' must be text", self.path, entry.line, entry.col)
             out.append(str(entry.value))
         return out
 
     def reject_unknown(self) -> None:
-        """Fail on the first key nobody asked for, suggesting the nearest known one."""
+        """Fail on keys nobody asked for, each with the nearest known key as a hint."""
+        problems = []
         for key, item in self.node.value.items():
             if key in self._seen:
                 continue
-            line = getattr(item, "key_line", item.line)
+            line, col = getattr(item, "key_line", item.line), getattr(item, "key_col", item.col)
             hint = difflib.get_close_matches(key, sorted(self._seen), n=1)
             suggestion = f"did you mean '{hint[0]}'?" if hint else f"known keys: {', '.join(sorted(self._seen))}"
-            raise VessayError(f"unknown key '{key}' in {self.what}; {suggestion}", self.path, line)
+            problems.append(VessayError(f"unknown key '{key}' in {self.what}; {suggestion}", self.path, line, col))
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise VessayErrors(problems)
 
 
 def _plain(value: Any) -> Any:
