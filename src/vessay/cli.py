@@ -13,6 +13,8 @@ import time
 import traceback
 from pathlib import Path
 
+from PIL import Image
+
 from .errors import VessayError
 
 
@@ -53,8 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(slides)
     slides.add_argument("-o", "--output", type=Path, help="folder for the PNGs (default: out/<script name>-slides)")
 
-    check = commands.add_parser("check", help="validate the script and its theme without rendering")
+    check = commands.add_parser("check", help="validate the script, theme, voice and files without rendering")
     _add_common(check)
+
+    sheet = commands.add_parser("sheet", help="one PNG with every slide: review a retheme at a glance")
+    _add_common(sheet)
+    sheet.add_argument("-o", "--output", type=Path, help="the PNG (default: out/<script name>-sheet.png)")
 
     commands.add_parser("voices", help="list the installed Piper voices")
 
@@ -102,7 +108,10 @@ def _internal_error() -> int:
     return 1
 
 
-def _load(args):
+def _load(args, *, checked: bool = True):
+    """Script and theme; with `checked`, every problem `vessay check` finds stops here, before any work."""
+    from .checks import check
+    from .errors import VessayErrors
     from .script import load_script
     from .theme import load_theme
 
@@ -110,8 +119,25 @@ def _load(args):
     if args.theme:
         theme = load_theme(args.theme, Path.cwd())
     else:
-        theme = load_theme(script.theme, script.base_dir)
+        try:
+            theme = load_theme(script.theme, script.base_dir)
+        except VessayError as err:
+            # An unknown theme name is the script's mistake: point at its line.
+            raise err if err.file else VessayError(err.message, script.path, _theme_line(script)) from None
+    if checked:
+        findings = check(script, theme)
+        for warning in findings.warnings:
+            print(warning, file=sys.stderr)
+        if findings.errors:
+            raise VessayErrors(findings.errors) if len(findings.errors) > 1 else findings.errors[0]
     return script, theme
+
+
+def _theme_line(script) -> int | None:
+    for number, line in enumerate(script.path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("theme:"):
+            return number
+    return None
 
 
 def cmd_render(args) -> int:
@@ -150,21 +176,48 @@ def cmd_render(args) -> int:
     return 0
 
 
+def _slide_previews(script, theme):
+    """Each scene's slide as the viewer sees it before the camera moves, via the render's slide cache."""
+    from .cache import Cache, default_cache_dir
+    from .render import slide_image
+
+    cache = Cache(default_cache_dir())
+    size = (script.video.width, script.video.height)
+    for index, scene in enumerate(script.scenes):
+        image = slide_image(script, index, theme, cache)
+        yield scene, image.resize(size, Image.Resampling.LANCZOS)
+
+
 def cmd_slides(args) -> int:
     from .cache import atomic_output
-    from .slides import render_slide
 
-    script, theme = _load(args)
+    script, theme = _load(args, checked=False)
     folder = args.output or Path("out") / f"{script.stem}-slides"
     folder.mkdir(parents=True, exist_ok=True)
-    size = (script.video.width, script.video.height)
-    for index, scene in enumerate(script.scenes, start=1):
-        image = render_slide(scene, theme, size, index=index, total=len(script.scenes), essay_title=script.title)
+    for index, (scene, image) in enumerate(_slide_previews(script, theme), start=1):
         target = folder / f"{index:02d}-{scene.id}.png"
         with atomic_output(target) as temp:
             image.save(temp, format="PNG")
         if not args.quiet:
             print(target)
+    return 0
+
+
+def cmd_sheet(args) -> int:
+    from .cache import atomic_output
+    from .sheet import contact_sheet
+
+    script, theme = _load(args, checked=False)
+    target = args.output or Path("out") / f"{script.stem}-sheet.png"
+    previews = [(scene, image.resize((480, round(480 * image.height / image.width)), Image.Resampling.LANCZOS))
+                for scene, image in _slide_previews(script, theme)]
+    sheet = contact_sheet([image for _, image in previews],
+                          [f"{i:02d} {scene.id}" for i, (scene, _) in enumerate(previews, start=1)],
+                          columns=4 if script.video.width >= script.video.height else 6)
+    with atomic_output(target) as temp:
+        sheet.save(temp, format="PNG")
+    if not args.quiet:
+        print(target)
     return 0
 
 
@@ -223,7 +276,8 @@ def cmd_align(args) -> int:
     return 0
 
 
-_COMMANDS = {"render": cmd_render, "slides": cmd_slides, "check": cmd_check, "voices": cmd_voices,
+_COMMANDS = {"render": cmd_render, "slides": cmd_slides, "sheet": cmd_sheet, "check": cmd_check,
+             "voices": cmd_voices,
              "align": cmd_align, "cache": cmd_cache}
 
 

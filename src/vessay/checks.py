@@ -1,0 +1,97 @@
+"""Everything `vessay check` verifies, and `render` verifies before any expensive work."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import VessayError, VessayErrors
+from .media import probe
+from .motion import canvas_size
+from .script import Script
+from .theme import Theme
+
+
+@dataclass(frozen=True)
+class Findings:
+    errors: list[VessayError]
+    warnings: list[VessayError]
+
+
+def check(script: Script, theme: Theme, *, layout: bool = True) -> Findings:
+    """Problems that would stop a render (errors) or spoil it (warnings), all at once."""
+    errors: list[VessayError] = []
+    warnings: list[VessayError] = []
+    for attempt in (lambda: _check_voice(script), lambda: _check_labels(script)):
+        try:
+            attempt()
+        except VessayErrors as errs:
+            errors.extend(errs.problems)
+        except VessayError as err:
+            errors.append(err)
+    for path, line, what in _audio_files(script):
+        problem = _audio_problem(path)
+        if problem:
+            errors.append(VessayError(f"{what} '{path.name}' {problem}", script.path, line))
+    if layout:
+        _check_layout(script, theme, errors, warnings)
+    return Findings(errors, warnings)
+
+
+def _check_voice(script: Script) -> None:
+    if not script.voice.model.lower().endswith(".onnx") and script.voice.model == "joe-us":
+        return
+    from .voices import resolve_voice
+
+    _, config = resolve_voice(script.voice.model, script.base_dir)
+    try:
+        json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise VessayError(f"voice config '{config.name}' is not readable JSON ({err}); "
+                          "use the .json that came with the model", script.path, script.voice.line) from None
+
+
+def _check_labels(script: Script) -> None:
+    if script.take is not None and script.take.labels is not None:
+        from .recordings import parse_labels
+
+        parse_labels(script.take.labels, [s.id for s in script.scenes])
+
+
+def _audio_files(script: Script) -> list[tuple[Path, int, str]]:
+    found = [(s.audio, s.line, f"audio of scene '{s.id}'") for s in script.scenes if s.audio is not None]
+    if script.take is not None:
+        found.append((script.take.file, script.take.line, "recording"))
+    if script.music is not None:
+        found.append((script.music.file, None, "music file"))
+    return found
+
+
+def _audio_problem(path: Path) -> str | None:
+    """Why `path` can't be used as audio, or None when it can."""
+    try:
+        info = probe(path)
+    except VessayError:
+        return "is not an audio file ffmpeg can read (is it really WAV, FLAC, MP3 or M4A?)"
+    except OSError as err:
+        return f"cannot be read ({err.strerror})"
+    if info.first("audio") is None:
+        return "has no audio stream"
+    if info.duration < 0.05:
+        return "is empty (shorter than 0.05 s)"
+    return None
+
+
+def _check_layout(script: Script, theme: Theme, errors: list, warnings: list) -> None:
+    from .slides import fits
+
+    size = canvas_size(script.video)
+    for scene in script.scenes:
+        try:
+            if not fits(scene, theme, size):
+                warnings.append(VessayError(f"warning: text of scene '{scene.id}' does not fit its slide even at "
+                                            "the smallest size; it will be cut short — shorten it",
+                                            script.path, scene.line))
+        except VessayError as err:
+            errors.append(VessayError(err.message, script.path, scene.line) if err.file is None else err)
