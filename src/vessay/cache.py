@@ -8,6 +8,7 @@ entry is deleted and rebuilt, never used.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -99,6 +100,19 @@ class Cache:
         with atomic_output(_sum_path(entry)) as temp_sum:
             temp_sum.write_text(record)
 
+    @contextmanager
+    def lock(self, stage: str, key: str) -> Iterator[None]:
+        """Hold while checking for, making and storing one entry, so two renders never make it twice
+        (speech differs run to run: the second would pair its audio with the first one's timings)."""
+        folder = self.root / stage
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / f".{key}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def size(self) -> int:
         return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file()) if self.root.is_dir() else 0
 
@@ -106,8 +120,9 @@ class Cache:
         """Delete least recently used entries until the cache fits `max_bytes`; returns bytes freed."""
         if not self.root.is_dir():
             return 0
+        # Dot-files are locks and in-progress temps, never entries.
         entries = [p for p in self.root.glob("*/*") if p.is_file() and not p.name.endswith(".sum")
-                   and ".part" not in p.name]
+                   and not p.name.startswith(".")]
         total = self.size()
         freed = 0
         for entry in sorted(entries, key=lambda p: p.stat().st_mtime):

@@ -240,24 +240,26 @@ def narrate_scene(scene: Scene, voice: VoiceSpec, narrator: Narrator, cache: Cac
         key = content_key(stage, {"text": scene.narration, "spoken": spoken_text(scene.narration, lexicon or {}),
                                   "voice": narrator.identity(), "speed": voice.speed, "speaker": voice.speaker,
                                   "pause": voice.sentence_pause, "rate": AUDIO_RATE})
-    cached = _cached_audio(cache, stage, key)
-    if cached:
-        return cached
-    if scene.audio is not None:
-        return _store_recording(cache, key, _trimmed(decode_audio(scene.audio), scene, scene.audio))
-    samples, words = narrator.synthesize(scene.narration, voice, lexicon)
-    return _store(cache, stage, key, samples, words, "tts")
+    with cache.lock(stage, key):
+        cached = _cached_audio(cache, stage, key)
+        if cached:
+            return cached
+        if scene.audio is not None:
+            return _store_recording(cache, key, _trimmed(decode_audio(scene.audio), scene, scene.audio))
+        samples, words = narrator.synthesize(scene.narration, voice, lexicon)
+        return _store(cache, stage, key, samples, words, "tts")
 
 
 def narrate_span(scene: Scene, take: np.ndarray, take_file: Path, start: float, end: float,
                  cache: Cache) -> SceneAudio:
     """The scene's part of a long take, trimmed like any recording."""
     key = content_key("recording", {"take": file_digest(take_file), "span": [start, end], "rate": AUDIO_RATE})
-    cached = _cached_audio(cache, "recording", key)
-    if cached:
-        return cached
-    clip = take[int(start * AUDIO_RATE): int(end * AUDIO_RATE)]
-    return _store_recording(cache, key, _trimmed(clip, scene, take_file))
+    with cache.lock("recording", key):
+        cached = _cached_audio(cache, "recording", key)
+        if cached:
+            return cached
+        clip = take[int(start * AUDIO_RATE): int(end * AUDIO_RATE)]
+        return _store_recording(cache, key, _trimmed(clip, scene, take_file))
 
 
 def _trimmed(samples: np.ndarray, scene: Scene, source: Path) -> np.ndarray:

@@ -100,14 +100,15 @@ def find_spans(script: Script, take: np.ndarray, synthesize, cache: Cache) -> di
         raise VessayError(f"scene '{missing[0]}' has no narration text to align the recording against; "
                           "add its text, or give narration_audio a 'labels' file", script.path)
     key = content_key("takealign", {"take": file_digest(script.take.file), "texts": [s.narration for s in scenes]})
-    found = cache.get("takealign", key, "json")
-    if found is not None:
-        return {k: Span(*v) for k, v in json.loads(found.read_text()).items()}
-    spans = align_take(take, [s.narration for s in scenes], synthesize, AUDIO_RATE)
-    result = {scene.id: Span(float(a), float(b)) for scene, (a, b) in zip(scenes, spans)}
-    with cache.put("takealign", key, "json") as temp:
-        temp.write_text(json.dumps({k: [v.start, v.end] for k, v in result.items()}))
-    return result
+    with cache.lock("takealign", key):
+        found = cache.get("takealign", key, "json")
+        if found is not None:
+            return {k: Span(*v) for k, v in json.loads(found.read_text()).items()}
+        spans = align_take(take, [s.narration for s in scenes], synthesize, AUDIO_RATE)
+        result = {scene.id: Span(float(a), float(b)) for scene, (a, b) in zip(scenes, spans)}
+        with cache.put("takealign", key, "json") as temp:
+            temp.write_text(json.dumps({k: [v.start, v.end] for k, v in result.items()}))
+        return result
 
 
 def load_take(script: Script) -> np.ndarray:

@@ -69,14 +69,15 @@ def slide_spec(script: Script, index: int, theme: Theme, reveal: int | None = No
 def slide_image(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Image.Image:
     """The scene's oversize slide, from the cache when nothing that shapes it changed."""
     key = content_key("slide", slide_spec(script, index, theme, reveal))
-    png = cache.get("slide", key, "png")
-    if png is not None:
-        return Image.open(png).convert("RGB")
-    image = render_slide(script.scenes[index], theme, canvas_size(script.video), index=index + 1,
-                         total=len(script.scenes), essay_title=script.title, reveal=reveal)
-    with cache.put("slide", key, "png") as temp:
-        image.save(temp, format="PNG")
-    return image
+    with cache.lock("slide", key):
+        png = cache.get("slide", key, "png")
+        if png is not None:
+            return Image.open(png).convert("RGB")
+        image = render_slide(script.scenes[index], theme, canvas_size(script.video), index=index + 1,
+                             total=len(script.scenes), essay_title=script.title, reveal=reveal)
+        with cache.put("slide", key, "png") as temp:
+            image.save(temp, format="PNG")
+        return image
 
 
 @dataclass(frozen=True)
@@ -246,8 +247,11 @@ def _encode_all(pieces: Pieces, todo: list[Body | Join], job: Job) -> None:
         def work(piece: Body | Join) -> None:
             if stop.is_set():
                 return
-            with pieces.cache.put("segment", pieces.key(piece), "mp4") as temp:
-                pieces.encode(piece, temp, frame_bar.update, stop)
+            key = pieces.key(piece)
+            with pieces.cache.lock("segment", key):
+                if pieces.cached(piece) is None:  # another render may have made it meanwhile
+                    with pieces.cache.put("segment", key, "mp4") as temp:
+                        pieces.encode(piece, temp, frame_bar.update, stop)
             piece_bar.update()
 
         pool = ThreadPoolExecutor(max_workers=max(1, job.jobs))
