@@ -17,16 +17,31 @@ from .timeline import Slot
 THUMBNAIL_SIZE = (1280, 720)
 
 
+MIN_CHAPTER = 10.0
+"""YouTube ignores chapter lists with a chapter shorter than this many seconds."""
+
+
 def chapter_list(script: Script, slots: list[Slot]) -> list[tuple[float, float, str]]:
-    """(start, end, title): one per section card where the script has them, else one per scene."""
+    """(start, end, title): one per section card where the script has two or more, else one per scene.
+
+    The first chapter starts at 0:00; a start less than MIN_CHAPTER after the previous one is dropped,
+    so that chapter runs on.
+    """
     scenes = script.scenes
     starts = [i for i, s in enumerate(scenes) if s.layout == "section"]
-    if not starts:
+    if len(starts) < 2:
         starts = list(range(len(scenes)))
     elif starts[0] != 0:
         starts.insert(0, 0)  # chapters must start at 0:00
-    ends = [slots[j - 1].end for j in starts[1:]] + [slots[-1].end]
-    return [(slots[i].start, end, scene_title(scenes[i])) for i, end in zip(starts, ends)]
+    kept = [starts[0]]
+    for index in starts[1:]:
+        if slots[index].start - slots[kept[-1]].start < MIN_CHAPTER:
+            continue
+        kept.append(index)
+    if len(kept) > 1 and slots[-1].end - slots[kept[-1]].start < MIN_CHAPTER:
+        kept.pop()  # a short last chapter joins the one before it
+    ends = [slots[j].start for j in kept[1:]] + [slots[-1].end]
+    return [(slots[i].start, end, scene_title(scenes[i])) for i, end in zip(kept, ends)]
 
 
 def scene_title(scene: Scene) -> str:

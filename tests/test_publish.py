@@ -1,0 +1,59 @@
+"""Publish package: chapters, description and thumbnail derived from the script."""
+
+from pathlib import Path
+
+from PIL import Image
+
+from vessay.cli import main
+from vessay.media import probe
+from vessay.publish import chapter_list, chapters_text, youtube_time
+from vessay.script import Scene, Script
+from vessay.timeline import plan_slots
+
+
+def script_of(layouts: list[str]) -> Script:
+    scenes = tuple(Scene(id=f"s{i}", layout=layout, line=i, title=f"Scene {i}", bullets=("a",), narration="n")
+                   for i, layout in enumerate(layouts))
+    return Script(path=Path("x.yaml"), title="X", theme="paper", scenes=scenes)
+
+
+def test_chapters_follow_sections_when_there_are_several():
+    """Two or more section cards make the chapters; the first chapter still starts at 0:00."""
+    script = script_of(["title", "section", "bullets", "section", "bullets"])
+    chapters = chapter_list(script, plan_slots([20.0] * 5, 30))
+    assert [c[2] for c in chapters] == ["Scene 0", "Scene 1", "Scene 3"]
+    assert chapters[0][0] == 0.0 and chapters[-1][1] == plan_slots([20.0] * 5, 30)[-1].end
+
+
+def test_one_section_is_not_enough_and_short_chapters_fold():
+    """With one section card, every scene is a chapter, but none shorter than 10 s."""
+    script = script_of(["title", "bullets", "section", "bullets"])
+    chapters = chapter_list(script, plan_slots([20.0, 3.0, 20.0, 20.0], 30))
+    assert [c[2] for c in chapters] == ["Scene 0", "Scene 1", "Scene 3"]  # scene 2 starts 4 s after scene 1
+    assert all(end - start >= 10.0 for start, end, _ in chapters)
+
+
+def test_youtube_format():
+    """`M:SS Title` lines, hours only when needed, first at 0:00."""
+    assert youtube_time(0) == "0:00" and youtube_time(75.9) == "1:15" and youtube_time(3725) == "1:02:05"
+    assert chapters_text([(0.0, 20.0, "Intro"), (20.0, 95.0, "Next")]) == "0:00 Intro\n0:20 Next\n"
+
+
+def test_render_writes_the_upload_package(tmp_path):
+    """Captions, chapters, description and a 1280x720 thumbnail land beside the video; metadata is set."""
+    script = tmp_path / "pkg.yaml"
+    script.write_text("title: Package\nauthor: Someone\nvideo: {width: 320, height: 180, fps: 10}\n"
+                      "credits: [A person — a book]\nlinks: ['https://example.org']\n"
+                      "thumbnail: {title: Big Title, scene: b}\nscenes:\n"
+                      "  - {id: a, layout: title, title: First, narration: One sentence here.}\n"
+                      "  - {id: b, layout: title, title: Second, narration: Another one.}\n")
+    out = tmp_path / "pkg.mp4"
+    assert main(["render", str(script), "-o", str(out), "--quiet"]) == 0
+    assert out.with_suffix(".srt").read_text().startswith("1\n00:00:00,")
+    assert out.with_suffix(".vtt").read_text().startswith("WEBVTT")
+    assert out.with_name("pkg.chapters.txt").read_text().startswith("0:00 First")
+    description = out.with_name("pkg.description.md").read_text()
+    assert "# Package" in description and "A person — a book" in description and "https://example.org" in description
+    assert Image.open(out.with_suffix(".jpg")).size == (1280, 720)
+    tags = probe(out).tags
+    assert tags["title"] == "Package" and tags["artist"] == "Someone"
