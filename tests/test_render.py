@@ -62,9 +62,9 @@ def test_scene_lengths_follow_narration(rendered):
     assert [s["scene"] for s in timeline] == ["hook", "recorded"]
     recorded = timeline[1]
     assert 1.5 + 0.9 < recorded["end"] - recorded["start"] < 1.5 + 1.3
-    chapters = probe(out).chapters
-    assert [c[2] for c in chapters] == ["Hello", "Recorded"]
-    assert chapters[0][0] == 0.0 and abs(chapters[1][0] - recorded["start"]) < 0.01
+    chapters = probe(out).chapters  # scenes this short merge into one chapter (YouTube wants ≥ 10 s each)
+    assert [c[2] for c in chapters] == ["Hello"]
+    assert chapters[0][0] == 0.0 and abs(chapters[0][1] - recorded["end"]) < 0.05
     assert abs(probe(out).duration - recorded["end"]) < 0.1
 
 

@@ -17,6 +17,8 @@ from .timeline import Slot
 
 LOUDNESS = {"I": -14.0, "TP": -1.5, "LRA": 11.0}
 """Target: -14 LUFS integrated; true peak aimed at -1.5 so AAC overshoot stays under -1 dBTP."""
+PEAK_LIMIT = 10 ** (-2.5 / 20)
+"""Sample-peak ceiling before loudnorm: a dB under its true-peak target, for inter-sample overs."""
 
 
 def mix_narration(wavs: list[Path], slots: list[Slot]) -> np.ndarray:
@@ -58,12 +60,12 @@ def ffmetadata(title: str, artist: str, chapters: list[tuple[float, float, str]]
 
 
 def audio_graph(music: MusicSpec | None, duration: float) -> str:
-    """filter_complex text turning the narration (input 1) and optional music (input 3) into [mix]."""
-    voice = f"[1:a]aformat=sample_fmts=fltp:sample_rates={AUDIO_RATE}:channel_layouts=stereo"
+    """filter_complex text turning the narration (input 0) and optional music (input 1) into [mix]."""
+    voice = f"[0:a]aformat=sample_fmts=fltp:sample_rates={AUDIO_RATE}:channel_layouts=stereo"
     if music is None:
         return f"{voice}[mix]"
     fade_out = max(0.0, duration - 3.0)
-    bed = (f"[3:a]aformat=sample_fmts=fltp:sample_rates={AUDIO_RATE}:channel_layouts=stereo,"
+    bed = (f"[1:a]aformat=sample_fmts=fltp:sample_rates={AUDIO_RATE}:channel_layouts=stereo,"
            f"atrim=0:{duration:.3f},asetpts=N/SR/TB,volume={music.volume},"
            f"afade=t=in:d={min(2.0, duration / 4):.3f},afade=t=out:st={fade_out:.3f}:d={min(3.0, duration):.3f}")
     if not music.duck:
@@ -74,50 +76,79 @@ def audio_graph(music: MusicSpec | None, duration: float) -> str:
             "[v][ducked]amix=inputs=2:duration=first:normalize=0[mix]")
 
 
+_RAW = ["-f", "f32le", "-ar", str(AUDIO_RATE)]
+"""How our intermediate audio files are read: raw float samples at AUDIO_RATE."""
+
+
+def build_mix_args(narration: Path, music: MusicSpec | None, duration: float, mixed: Path) -> list[str]:
+    """Narration plus the optional music bed, ducked, as one stereo float file."""
+    args = ["-y", "-v", "error", *_RAW, "-ac", "1", "-i", str(narration)]
+    if music is not None:
+        args += ["-stream_loop", "-1", "-i", str(music.file)]  # loop a short bed; atrim cuts it to length
+    return [*args, "-filter_complex", audio_graph(music, duration), "-map", "[mix]", *_RAW, str(mixed)]
+
+
+def levelling(gain_db: float) -> str:
+    """Gain towards the target, then a brickwall on peaks: speech peaks sit far above its loudness
+    (Piper's ~17 dB), so plain gain to -14 LUFS would break the true-peak ceiling and send
+    loudnorm into its pumping dynamic mode."""
+    return f"volume={gain_db:.2f}dB,alimiter=limit={PEAK_LIMIT:.4f}:attack=3:release=60:level=false"
+
+
+def integrated_loudness(mixed: Path, chain: str) -> float:
+    """LUFS of the mix after `chain`, by EBU R128 (much cheaper than a loudnorm pass)."""
+    proc = run_ffmpeg(["-v", "info", *_RAW, "-ac", "2", "-i", str(mixed), "-af", f"{chain},ebur128=framelog=quiet",
+                       "-f", "null", "-"])
+    text = proc.stderr.decode("utf-8", "replace")
+    found = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", text[text.rfind("Summary:"):])
+    return float(found.group(1)) if found else float("-inf")
+
+
+def level_gain(mixed: Path) -> float | None:
+    """Gain in dB that, with the peak limiter after it, brings the mix close to the target; None for silence."""
+    loudness = integrated_loudness(mixed, "anull")
+    if not loudness > -70:
+        return None
+    gain = LOUDNESS["I"] - loudness
+    for _ in range(4):
+        reached = integrated_loudness(mixed, levelling(gain))
+        if abs(reached - LOUDNESS["I"]) < 0.4:
+            break
+        gain += (LOUDNESS["I"] - reached) * 1.3  # limiting eats part of any gain added
+    return gain
+
+
 def _loudnorm(measured: dict | None) -> str:
     target = ":".join(f"{k}={v}" for k, v in LOUDNESS.items())
     if measured is None:
         return f"loudnorm={target}:print_format=json"
-    if measured["input_i"] in ("-inf", "inf") or float(measured["input_i"]) < -70:
-        return "anull"  # silence: nothing to normalise
     return (f"loudnorm={target}:measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
             f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
             f":offset={measured['target_offset']}:linear=true")
 
 
-def build_loudness_scan_args(concat_list: Path, mix: Path, metadata: Path, music: MusicSpec | None,
-                             duration: float) -> list[str]:
-    """First loudnorm pass over the finished mix: measure only."""
-    graph = f"{audio_graph(music, duration)};[mix]{_loudnorm(None)}[out]"
-    return ["-v", "info", *_inputs(concat_list, mix, metadata, music), "-filter_complex", graph,
-            "-map", "[out]", "-f", "null", "-"]
+def build_loudness_scan_args(mixed: Path, chain: str) -> list[str]:
+    """First loudnorm pass over the levelled mix: measure only."""
+    return ["-v", "info", *_RAW, "-ac", "2", "-i", str(mixed), "-af", f"{chain},{_loudnorm(None)}",
+            "-f", "null", "-"]
 
 
-def build_mux_args(concat_list: Path, mix: Path, metadata: Path, music: MusicSpec | None, duration: float,
-                   out: Path, measured: dict, video_args: tuple[str, ...] = ("-c:v", "copy")) -> list[str]:
-    """Second pass: copy the joined video (or re-encode it, given `video_args`), normalise the mix
-    linearly, encode AAC."""
+def build_mux_args(concat_list: Path, mixed: Path, metadata: Path, chain: str, measured: dict | None, out: Path,
+                   video_args: tuple[str, ...] = ("-c:v", "copy")) -> list[str]:
+    """Copy the joined video (or re-encode it, given `video_args`), normalise the mix linearly, encode AAC."""
     # loudnorm works at 192 kHz internally, hence the resample after it.
-    graph = f"{audio_graph(music, duration)};[mix]{_loudnorm(measured)},aresample={AUDIO_RATE}[out]"
+    audio = f"{chain},{_loudnorm(measured)},aresample={AUDIO_RATE}" if measured else chain
     return [
-        "-y", "-v", "error", *_inputs(concat_list, mix, metadata, music),
-        "-filter_complex", graph,
-        "-map", "0:v", "-map", "[out]", "-map_metadata", "2", "-map_chapters", "2",
-        *video_args,
+        "-y", "-v", "error",
+        "-f", "concat", "-safe", "0", "-i", str(concat_list),  # pieces share codec settings: no re-encode
+        *_RAW, "-ac", "2", "-i", str(mixed),
+        "-f", "ffmetadata", "-i", str(metadata),
+        "-map", "0:v", "-map", "1:a", "-map_metadata", "2", "-map_chapters", "2",
+        "-af", audio, *video_args,
         "-c:a", "aac", "-b:a", "192k", "-ac", "2", "-ar", str(AUDIO_RATE),
         "-movflags", "+faststart",  # index up front so the file streams
         "-f", "mp4", str(out),
     ]
-
-
-def _inputs(concat_list: Path, mix: Path, metadata: Path, music: MusicSpec | None) -> list[str]:
-    """Inputs in a fixed order: 0 joined video, 1 narration, 2 metadata, 3 music."""
-    args = ["-f", "concat", "-safe", "0", "-i", str(concat_list),  # segments share codec settings: no re-encode
-            "-f", "f32le", "-ar", str(AUDIO_RATE), "-ac", "1", "-i", str(mix),
-            "-f", "ffmetadata", "-i", str(metadata)]
-    if music is not None:
-        args += ["-stream_loop", "-1", "-i", str(music.file)]  # loop a short bed; atrim cuts it to length
-    return args
 
 
 @dataclass(frozen=True)
@@ -160,24 +191,28 @@ def _filter_quote(path: Path) -> str:
 
 def assemble(segments: list[Path], narration: list[Path], slots: list[Slot],
              chapters: list[tuple[float, float, str]], title: str, artist: str, music: MusicSpec | None,
-             out: Path, workdir: Path, burn: Burn | None = None, frame: tuple[int, int] = (0, 0)) -> dict:
-    """Write the final MP4 at `out`; returns the loudness measured before normalising."""
+             out: Path, workdir: Path, burn: Burn | None = None, frame: tuple[int, int] = (0, 0)) -> float:
+    """Write the final MP4 at `out`; returns the mix's loudness (LUFS) before levelling."""
     concat_list = workdir / "segments.txt"
     concat_list.write_text("".join(f"file '{_concat_quote(p)}'\n" for p in segments))
-    mix = workdir / "narration.f32"
-    mix_narration(narration, slots).tofile(mix)
+    narration_track, mixed = workdir / "narration.f32", workdir / "mix.f32"
+    mix_narration(narration, slots).tofile(narration_track)
+    run_ffmpeg(build_mix_args(narration_track, music, slots[-1].end, mixed))
     metadata = workdir / "metadata.txt"
     metadata.write_text(ffmetadata(title, artist, chapters), encoding="utf-8")
-    duration = slots[-1].end
-    scan = run_ffmpeg(build_loudness_scan_args(concat_list, mix, metadata, music, duration))
-    measured = parse_loudnorm(scan.stderr)
+    before = integrated_loudness(mixed, "anull")
+    gain = level_gain(mixed)
+    chain, measured = "anull", None
+    if gain is not None:
+        chain = levelling(gain)
+        measured = parse_loudnorm(run_ffmpeg(build_loudness_scan_args(mixed, chain)).stderr)
     video_args = ["-c:v", "copy"]
     if burn is not None:
         video_args = ["-vf", burn_filter(burn, *frame), "-c:v", "libx264", "-preset", burn.encoder.preset,
                       "-crf", str(burn.encoder.crf), "-pix_fmt", "yuv420p", "-colorspace", "bt709",
                       "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
-    run_ffmpeg(build_mux_args(concat_list, mix, metadata, music, duration, out, measured, video_args))
-    return measured
+    run_ffmpeg(build_mux_args(concat_list, mixed, metadata, chain, measured, out, video_args))
+    return before
 
 
 def parse_loudnorm(stderr: bytes) -> dict:

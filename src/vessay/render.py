@@ -212,14 +212,14 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
     chapters = chapter_list(script, slots)
     with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(job.out) as temp:
         burn = _burn(Path(work), theme, cues, job.encoder) if job.burn_captions else None
-        measured = assemble([pieces.path(p) for p in plan], [a.wav for a in audios], slots, chapters,
+        loudness_before = assemble([pieces.path(p) for p in plan], [a.wav for a in audios], slots, chapters,
                             script.title, script.author, script.music, temp, Path(work), burn,
                             (script.video.width, script.video.height))
     words_path = write_text(job.out.with_name(f"{job.out.stem}.words.json"),
                             json.dumps(timeline_words, indent=1, ensure_ascii=False))
     extras = write_package(script, theme, job.out, chapters, cues)
     cache.trim(job.cache_max_bytes)
-    return RenderResult(job.out, words_path, slots[-1].end, len(todo), len(plan), float(measured["input_i"]),
+    return RenderResult(job.out, words_path, slots[-1].end, len(todo), len(plan), loudness_before,
                         tuple(extras))
 
 
