@@ -24,7 +24,7 @@ from .narration import SceneAudio, narrate_all
 from .progress import Progress
 from .publish import caption_cues, chapter_list, write_package, write_text
 from .script import Scene, Script
-from .slides import render_slide, slide_identity
+from .slides import release_caches, render_slide, slide_identity
 from .theme import Theme
 from .timeline import LEAD_IN, Body, Join, Slot, plan_pieces, plan_slots
 
@@ -66,18 +66,23 @@ def slide_spec(script: Script, index: int, theme: Theme, reveal: int | None = No
             "essay": script.title, "reveal": reveal}
 
 
-def slide_image(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Image.Image:
-    """The scene's oversize slide, from the cache when nothing that shapes it changed."""
+def slide_png(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Path:
+    """The cached PNG of the scene's oversize slide, drawn only when nothing that shapes it is cached."""
     key = content_key("slide", slide_spec(script, index, theme, reveal))
     with cache.lock("slide", key):
         png = cache.get("slide", key, "png")
-        if png is not None:
-            return Image.open(png).convert("RGB")
-        image = render_slide(script.scenes[index], theme, canvas_size(script.video), index=index + 1,
-                             total=len(script.scenes), essay_title=script.title, reveal=reveal)
-        with cache.put("slide", key, "png") as temp:
-            image.save(temp, format="PNG")
-        return image
+        if png is None:
+            image = render_slide(script.scenes[index], theme, canvas_size(script.video), index=index + 1,
+                                 total=len(script.scenes), essay_title=script.title, reveal=reveal)
+            with cache.put("slide", key, "png") as temp:
+                image.save(temp, format="PNG")
+            png = cache.path("slide", key, "png")
+        return png
+
+
+def slide_image(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Image.Image:
+    with Image.open(slide_png(script, index, theme, cache, reveal)) as image:
+        return image.convert("RGB")
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,6 @@ class Pieces:
                       for i, (scene, slot) in enumerate(zip(script.scenes, slots))]
         self.reveals = reveals
         self.fade = max(1, round(REVEAL_FADE * script.video.fps))
-        self.slides: dict[tuple[int, int | None], Image.Image] = {}
 
     def _shot(self, index: int) -> dict:
         return {"slides": [slide_spec(self.script, index, self.theme, v) for v in self.reveals[index].visible],
@@ -149,7 +153,9 @@ class Pieces:
     def encode(self, piece: Body | Join, target: Path, on_frame, stop: threading.Event) -> None:
         video = self.script.video
         frame = (video.width, video.height)
-        cameras = {state: SlideCamera(self.slides[state], frame) for state in self.slides_needed(piece)}
+        # Slides come from the cache per piece: holding every slide state of a long essay would cost GBs.
+        cameras = {(i, visible): SlideCamera(slide_image(self.script, i, self.theme, self.cache, visible), frame)
+                   for i, visible in self.slides_needed(piece)}
         size = video.width * video.height * 3 // 2
         scratch = [np.empty(size, dtype=np.uint8) for _ in range(2)]
 
@@ -203,8 +209,9 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
     needed = sorted({state for p in todo for state in pieces.slides_needed(p)}, key=lambda s: (s[0], s[1] or 0))
     with progress.bar(len(needed), "slides", "slide") as bar:
         for index, visible in needed:
-            pieces.slides[(index, visible)] = slide_image(script, index, theme, cache, visible)
+            slide_png(script, index, theme, cache, visible)
             bar.update()
+    release_caches()
     _encode_all(pieces, todo, job)
     progress.say("assembling: joining segments, normalising loudness")
     timeline_words = _timeline_words(scenes, audios, slots)

@@ -15,8 +15,20 @@ Modules: `compose` (render_slide, fits), `basic` (title, section, bullets, credi
 
 from __future__ import annotations
 
+import functools
+
+from . import code, effects, equation, fonts
 from .compose import LAYOUTS, fits, render_slide
 from .geometry import safe_box
 from .identity import slide_identity
 
-__all__ = ["render_slide", "fits", "safe_box", "slide_identity", "LAYOUTS"]
+__all__ = ["render_slide", "fits", "safe_box", "slide_identity", "release_caches", "LAYOUTS"]
+
+
+def release_caches() -> None:
+    """Drop loaded fonts, backgrounds and formula rasters. Fonts hold FreeType glyph caches that
+    grow to hundreds of MB at slide sizes; a render calls this once its slides are made."""
+    for module in (code, effects, equation, fonts):
+        for value in vars(module).values():
+            if isinstance(value, functools._lru_cache_wrapper):
+                value.cache_clear()
