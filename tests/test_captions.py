@@ -2,11 +2,12 @@
 
 import re
 
-from vessay.captions import MAX_LINE, TimedWord, build_cues, to_srt, to_vtt, wrap
+from vessay.captions import MAX_LINE, build_cues, to_srt, to_vtt, wrap
+from vessay.narration import Word
 
 
-def words_of(text: str, start: float = 0.0, per_word: float = 0.35) -> list[TimedWord]:
-    return [TimedWord(w, start + i * per_word, start + (i + 1) * per_word - 0.05) for i, w in enumerate(text.split())]
+def words_of(text: str, start: float = 0.0, per_word: float = 0.35) -> list[Word]:
+    return [Word(w, start + i * per_word, start + (i + 1) * per_word - 0.05) for i, w in enumerate(text.split())]
 
 
 def test_cues_are_short_readable_and_never_early():

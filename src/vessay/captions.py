@@ -9,19 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .narration import Word
+
 MAX_LINE = 42
 MAX_LINES = 2
 MIN_SECONDS = 1.0
 MAX_SECONDS = 6.0
 HOLD = 0.3
 """Seconds a cue stays up after its last word, unless the next cue needs the screen."""
-
-
-@dataclass(frozen=True)
-class TimedWord:
-    text: str
-    start: float
-    end: float
 
 
 @dataclass(frozen=True)
@@ -35,9 +30,9 @@ class Cue:
         return "\n".join(self.lines)
 
 
-def build_cues(scenes: list[list[TimedWord]]) -> list[Cue]:
+def build_cues(scenes: list[list[Word]]) -> list[Cue]:
     """Cues for every scene's words; a cue never spans two scenes."""
-    groups: list[list[TimedWord]] = []
+    groups: list[list[Word]] = []
     for words in scenes:
         groups.extend(_group(words))
     cues = []
@@ -48,10 +43,10 @@ def build_cues(scenes: list[list[TimedWord]]) -> list[Cue]:
     return cues
 
 
-def _group(words: list[TimedWord]) -> list[list[TimedWord]]:
+def _group(words: list[Word]) -> list[list[Word]]:
     """Greedy grouping: close a cue at a sentence end, at a phrase end once it's long, or when full."""
-    groups: list[list[TimedWord]] = []
-    current: list[TimedWord] = []
+    groups: list[list[Word]] = []
+    current: list[Word] = []
     for word in words:
         if current and not _fits(current + [word]):
             groups.append(current)
@@ -66,14 +61,14 @@ def _group(words: list[TimedWord]) -> list[list[TimedWord]]:
     return _merge_orphans(groups)
 
 
-def _fits(words: list[TimedWord]) -> bool:
+def _fits(words: list[Word]) -> bool:
     text = " ".join(w.text for w in words)
     return len(wrap(text)) <= MAX_LINES and words[-1].end - words[0].start <= MAX_SECONDS
 
 
-def _merge_orphans(groups: list[list[TimedWord]]) -> list[list[TimedWord]]:
+def _merge_orphans(groups: list[list[Word]]) -> list[list[Word]]:
     """Fold a lone short word into the cue before it when that still fits."""
-    merged: list[list[TimedWord]] = []
+    merged: list[list[Word]] = []
     for group in groups:
         if merged and len(group) == 1 and len(group[0].text) < 8 and _fits(merged[-1] + group):
             merged[-1] = merged[-1] + group

@@ -189,22 +189,15 @@ def _slide_previews(script, theme):
 
 
 def cmd_slides(args) -> int:
-    from .cache import atomic_output
-
     script, theme = _load(args, checked=False)
     folder = args.output or Path("out") / f"{script.stem}-slides"
     folder.mkdir(parents=True, exist_ok=True)
     for index, (scene, image) in enumerate(_slide_previews(script, theme), start=1):
-        target = folder / f"{index:02d}-{scene.id}.png"
-        with atomic_output(target) as temp:
-            image.save(temp, format="PNG")
-        if not args.quiet:
-            print(target)
+        _save_png(image, folder / f"{index:02d}-{scene.id}.png", args.quiet)
     return 0
 
 
 def cmd_sheet(args) -> int:
-    from .cache import atomic_output
     from .sheet import contact_sheet
 
     script, theme = _load(args, checked=False)
@@ -214,11 +207,17 @@ def cmd_sheet(args) -> int:
     sheet = contact_sheet([image for _, image in previews],
                           [f"{i:02d} {scene.id}" for i, (scene, _) in enumerate(previews, start=1)],
                           columns=4 if script.video.width >= script.video.height else 6)
-    with atomic_output(target) as temp:
-        sheet.save(temp, format="PNG")
-    if not args.quiet:
-        print(target)
+    _save_png(sheet, target, args.quiet)
     return 0
+
+
+def _save_png(image, target: Path, quiet: bool) -> None:
+    from .cache import atomic_output
+
+    with atomic_output(target) as temp:
+        image.save(temp, format="PNG")
+    if not quiet:
+        print(target)
 
 
 def cmd_check(args) -> int:

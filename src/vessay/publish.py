@@ -8,7 +8,8 @@ from pathlib import Path
 from PIL import Image
 
 from .cache import atomic_output
-from .captions import Cue, TimedWord, build_cues, to_srt, to_vtt
+from .captions import Cue, build_cues, to_srt, to_vtt
+from .narration import Word
 from .script import Scene, Script
 from .slides import render_slide
 from .theme import Theme
@@ -74,7 +75,7 @@ def description_markdown(script: Script, chapters: list[tuple[float, float, str]
 
 def caption_cues(timeline_words: list[dict]) -> list[Cue]:
     """Cues from the words of every scene, on the final timeline."""
-    return build_cues([[TimedWord(w["text"], w["start"], w["end"]) for w in scene["words"]]
+    return build_cues([[Word(w["text"], w["start"], w["end"]) for w in scene["words"]]
                        for scene in timeline_words])
 
 

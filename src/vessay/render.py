@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import os
 import shutil
@@ -201,6 +203,7 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
     cache.sweep_stale_temps()
     scenes = script.scenes
     audios = narrate_all(script, cache, progress)
+    return_freed_memory()  # the voice model is gone; its heap need not stay with us while video encodes
     slots = plan_slots([a.duration for a in audios], script.video.fps)
     plan = plan_pieces(slots, [(s.transition.type, s.transition.duration) for s in scenes])
     reveals = [plan_reveals(scene, audio, slot) for scene, audio, slot in zip(scenes, audios, slots)]
@@ -212,6 +215,7 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
             slide_png(script, index, theme, cache, visible)
             bar.update()
     release_caches()
+    return_freed_memory()
     _encode_all(pieces, todo, job)
     progress.say("assembling: joining segments, normalising loudness")
     timeline_words = _timeline_words(scenes, audios, slots)
@@ -239,6 +243,15 @@ def _burn(work: Path, theme: Theme, cues, encoder: Encoder) -> Burn:
     font = fonts / theme.fonts["body"].name.replace("[", "").replace("]", "")
     shutil.copyfile(theme.fonts["body"], font)
     return Burn(srt, font, theme.colors["text"], theme.colors["background"], encoder)
+
+
+def return_freed_memory() -> None:
+    """Give freed heap back to the OS (glibc keeps it otherwise), so peak RSS tracks what is in use."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _encode_all(pieces: Pieces, todo: list[Body | Join], job: Job) -> None:
