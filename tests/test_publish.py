@@ -57,3 +57,71 @@ def test_render_writes_the_upload_package(tmp_path):
     assert Image.open(out.with_suffix(".jpg")).size == (1280, 720)
     tags = probe(out).tags
     assert tags["title"] == "Package" and tags["artist"] == "Someone"
+
+
+def _bright_rows(frame):
+    """Rows of a frame with near-white caption text on them."""
+    import numpy as np
+
+    return np.nonzero((frame.min(axis=2) > 200).sum(axis=1) > 3)[0]
+
+
+def test_vertical_cut_is_9x16_with_burned_captions_inside_the_frame(tmp_path):
+    """--aspect 9:16 turns the frame upright, names the file -9x16, and burns captions in."""
+    from vessay.media import decode_frame
+
+    script = tmp_path / "v.yaml"
+    script.write_text("title: Vertical\nvideo: {width: 320, height: 180, fps: 10}\ntheme: paper\n"
+                      "motion: {preset: still}\nscenes:\n"
+                      "  - {id: a, layout: bullets, title: Upright, bullets: [One point, Another point],"
+                      " narration: Captions appear on the vertical cut.}\n")
+    out = tmp_path / "out" / "v-9x16.mp4"
+    assert main(["render", str(script), "--aspect", "9:16", "-o", str(out), "--quiet"]) == 0
+    video = probe(out).first("video")
+    assert (video.width, video.height) == (180, 320)
+    cues = out.with_suffix(".srt").read_text()
+    assert "Captions appear" in cues
+    frame = decode_frame(out, 1.2, (180, 320)).astype(int)
+    background = frame[2, 2]
+    ink = (abs(frame - background).sum(axis=2) > 120)
+    assert ink[:, :3].sum() == 0 and ink[:, -3:].sum() == 0  # nothing touches the side edges
+    assert ink[240:310].sum() > 50  # caption text sits in the lower part of the frame
+
+
+def test_burn_captions_draws_text_where_plain_render_has_none(tmp_path):
+    """--burn-captions adds caption pixels to the lower frame; the plain render has none there."""
+    import numpy as np
+
+    from vessay.media import decode_frame
+
+    script = tmp_path / "b.yaml"
+    script.write_text("title: Burn\nvideo: {width: 320, height: 180, fps: 10}\ntheme: paper\n"
+                      "motion: {preset: still}\nscenes:\n"
+                      "  - {id: a, layout: title, title: Top, narration: These words are burned into the picture.}\n")
+    plain, burned = tmp_path / "plain.mp4", tmp_path / "burned.mp4"
+    assert main(["render", str(script), "-o", str(plain), "--quiet"]) == 0
+    assert main(["render", str(script), "-o", str(burned), "--burn-captions", "--quiet"]) == 0
+    a = decode_frame(plain, 1.5, (320, 180)).astype(int)
+    b = decode_frame(burned, 1.5, (320, 180)).astype(int)
+    lower = np.abs(a - b)[120:175].sum(axis=2) > 60
+    assert lower.sum() > 100
+    assert np.abs(a - b)[:60].mean() < 2  # the rest of the picture is untouched
+
+
+def test_caption_cues_follow_the_spoken_words(tmp_path):
+    """Every SRT cue starts exactly when its first word is spoken, never before."""
+    import json
+    import re
+
+    script = tmp_path / "c.yaml"
+    script.write_text("title: Cues\nvideo: {width: 320, height: 180, fps: 10}\nscenes:\n"
+                      "  - {id: a, layout: title, title: T, narration: \"First sentence is here. And a second one, "
+                      "which runs a little longer than the first, follows it.\"}\n")
+    out = tmp_path / "c.mp4"
+    assert main(["render", str(script), "-o", str(out), "--quiet"]) == 0
+    words = json.loads(out.with_name("c.words.json").read_text())[0]["words"]
+    starts = {round(w["start"], 3) for w in words}
+    stamps = re.findall(r"(\d\d):(\d\d):(\d\d),(\d\d\d) --> ", out.with_suffix(".srt").read_text())
+    assert len(stamps) >= 2
+    for h, m, s, ms in stamps:
+        assert round(int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000, 3) in starts
