@@ -41,6 +41,7 @@ def test_motion_moves_in_requested_direction(tmp_path, preset, check):
     info = probe(out)
     video = info.first("video")
     assert (video.codec, video.width, video.height) == ("h264", 320, 180)
+    assert video.colour == "tv, bt709", video.colour  # matrix, primaries and transfer all tagged
     assert abs(info.duration - 2.0) < 0.01
     first = centroid(decode_frame(out, 0.0, (320, 180)))
     last = centroid(decode_frame(out, 1.9, (320, 180)))

@@ -65,6 +65,8 @@ class StreamInfo:
     fps: float = 0.0
     sample_rate: int = 0
     channels: str = ""
+    colour: str = ""
+    """Range and colour tags as ffmpeg prints them, e.g. "tv, bt709"."""
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,10 @@ def _stream(kind: str, codec: str, rest: str) -> StreamInfo:
     if kind == "video":
         size = re.search(r", (\d+)x(\d+)", rest)
         fps = re.search(r", ([\d.]+) fps", rest)
+        colour = re.search(r"yuv\w*\(([^)]*?)(?:, progressive)?\)", rest)
         return StreamInfo(kind, codec, width=int(size.group(1)) if size else 0,
-                          height=int(size.group(2)) if size else 0, fps=float(fps.group(1)) if fps else 0.0)
+                          height=int(size.group(2)) if size else 0, fps=float(fps.group(1)) if fps else 0.0,
+                          colour=colour.group(1) if colour else "")
     if kind == "audio":
         rate = re.search(r", (\d+) Hz", rest)
         layout = re.search(r"Hz, ([\w.()]+)", rest)

@@ -116,12 +116,13 @@ def rgb_to_yuv420(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def build_encode_args(out: Path, video: VideoSpec, encoder: Encoder) -> list[str]:
     """argv for an x264 encode of raw yuv420p frames arriving on stdin."""
-    stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="yuv420p",
-                          s=f"{video.width}x{video.height}", framerate=video.fps)
+    # The frames are BT.709 limited range (see rgb_to_yuv420); tagging the input lets x264 write that
+    # into the stream, so players don't guess. (Output-side tags only reach the matrix.)
+    stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="yuv420p", s=f"{video.width}x{video.height}",
+                          framerate=video.fps, colorspace="bt709", color_primaries="bt709", color_trc="bt709",
+                          color_range="tv")
     stream = ffmpeg.output(stream, str(out), vcodec="libx264", preset=encoder.preset, crf=encoder.crf,
-                           pix_fmt="yuv420p", an=None, f="mp4",
-                           # Tag the colours we actually wrote, so players don't guess.
-                           colorspace="bt709", color_primaries="bt709", color_trc="bt709", color_range="tv")
+                           pix_fmt="yuv420p", an=None, f="mp4")
     return ffmpeg.compile(stream, cmd=ffmpeg_exe(), overwrite_output=True)
 
 
