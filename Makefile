@@ -27,6 +27,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/kenburns.py
+	$(BIN)/python bench/essay.py
 
 clean:
 	rm -rf out .pytest_cache

@@ -1,6 +1,7 @@
 """Narration: Piper speech with word timings, recordings trimmed, both cached."""
 
 import numpy as np
+import pytest
 
 from vessay.cache import Cache
 from vessay.media import AUDIO_RATE, read_wav
@@ -47,7 +48,7 @@ def test_tts_is_cached_by_content(tmp_path):
     scene = Scene(id="a", layout="title", line=1, title="T", narration="Hello cache.")
     first = narrate_scene(scene, VoiceSpec(), narrator, cache)
     narrator._voice = None
-    narrator._load = None  # any synthesis now would fail
+    narrator.load = None  # any synthesis now would fail
     again = narrate_scene(scene, VoiceSpec(), narrator, cache)
     assert again == first
     changed = Scene(id="a", layout="title", line=1, title="T", narration="Hello again.")
@@ -99,3 +100,24 @@ def test_sentence_pause_lengthens_gaps():
     long, _ = narrator.synthesize("One. Two.", VoiceSpec(sentence_pause=1.1))
     # Piper samples phoneme lengths with noise, so the speech itself varies a little run to run.
     assert abs((len(long) - len(short)) / AUDIO_RATE - 1.0) < 0.2
+
+
+def test_any_piper_model_on_disk_works(tmp_path):
+    """`voice.model` takes a path to a .onnx with its .json beside it; a garbage model is a clear error."""
+    import shutil
+
+    from vessay.errors import VessayError
+    from vessay.voices import installed_voices, resolve_voice
+
+    model, config = installed_voices()["joe-us"]
+    (tmp_path / "voices").mkdir()
+    shutil.copy(model, tmp_path / "voices" / "mine.onnx")
+    shutil.copy(config, tmp_path / "voices" / "mine.onnx.json")
+    found = resolve_voice("voices/mine.onnx", tmp_path)
+    samples, _ = Narrator(*found).synthesize("A voice from a file.", VoiceSpec())
+    assert len(samples) > AUDIO_RATE * 0.5
+    (tmp_path / "voices" / "bad.onnx").write_bytes(b"not a model at all")
+    shutil.copy(config, tmp_path / "voices" / "bad.onnx.json")
+    with pytest.raises(VessayError) as caught:
+        Narrator(*resolve_voice("voices/bad.onnx", tmp_path)).synthesize("Hi.", VoiceSpec())
+    assert "cannot load this Piper voice model" in str(caught.value)

@@ -64,3 +64,32 @@ scenes:
     assert brightness(cut - 0.05) < 40 and brightness(cut + 0.0) < 40
     assert brightness(cut - 0.8) > 150 and brightness(cut + 0.8) > 150
     assert abs(probe(out).duration - json.loads(out.with_name("joins.words.json").read_text())[1]["end"]) < 0.1
+
+
+def test_crossfade_lasts_its_duration_in_decoded_frames(tmp_path):
+    """With still cameras, only the frames of a 1 s crossfade change from one to the next: 10 at 10 fps."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    script = write_script(tmp_path, f"""\
+title: Fade
+{TINY_VIDEO}
+theme: paper
+motion: {{preset: still}}
+transition: {{type: crossfade, duration: 1.0}}
+scenes:
+  - {{id: a, layout: title, title: First, narration: One two three.}}
+  - {{id: b, layout: title, title: Second, narration: Four five six.}}
+""")
+    out = tmp_path / "fade.mp4"
+    assert main(["render", str(script), "-o", str(out), "--quiet"]) == 0
+    raw = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(out), "-f", "rawvideo",
+                          "-pix_fmt", "gray", "-"], capture_output=True).stdout
+    frames = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 180, 320).astype(int)
+    # A blend step moves the whole title a tenth of the way (mean change ≥ 0.1); x264's keyframe at
+    # each piece boundary differs by codec noise only (≤ 0.02).
+    changing = [i for i in range(1, len(frames)) if np.abs(frames[i] - frames[i - 1]).mean() > 0.05]
+    # Ten blended frames: eleven frame-to-frame steps, from the last pure outgoing frame to the first pure incoming one.
+    assert len(changing) == 11, changing
+    assert changing == list(range(changing[0], changing[0] + 11))

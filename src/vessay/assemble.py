@@ -3,7 +3,6 @@ normalise loudness, and mux the final MP4 with chapters and metadata."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +14,11 @@ from .motion import Encoder
 from .script import MusicSpec
 from .timeline import Slot
 
-LOUDNESS = {"I": -14.0, "TP": -1.5, "LRA": 11.0}
-"""Target: -14 LUFS integrated; true peak aimed at -1.5 so AAC overshoot stays under -1 dBTP."""
+LOUDNESS = {"I": -14.0, "TP": -1.0}
+"""Target: -14 LUFS integrated, true peak at most -1 dBTP."""
 PEAK_LIMIT = 10 ** (-2.5 / 20)
-"""Sample-peak ceiling before loudnorm: a dB under its true-peak target, for inter-sample overs."""
+"""Sample-peak ceiling: 1.5 dB under the true-peak target leaves room for inter-sample and AAC overs
+and for the final trim."""
 
 
 def mix_narration(wavs: list[Path], slots: list[Slot]) -> np.ndarray:
@@ -88,15 +88,20 @@ def build_mix_args(narration: Path, music: MusicSpec | None, duration: float, mi
     return [*args, "-filter_complex", audio_graph(music, duration), "-map", "[mix]", *_RAW, str(mixed)]
 
 
-def levelling(gain_db: float) -> str:
-    """Gain towards the target, then a brickwall on peaks: speech peaks sit far above its loudness
-    (Piper's ~17 dB), so plain gain to -14 LUFS would break the true-peak ceiling and send
-    loudnorm into its pumping dynamic mode."""
-    return f"volume={gain_db:.2f}dB,alimiter=limit={PEAK_LIMIT:.4f}:attack=3:release=60:level=false"
+def levelling(gain_db: float, trim_db: float = 0.0) -> str:
+    """Gain towards the target, a brickwall on peaks, then a final trim.
+
+    Speech peaks sit far above its loudness (Piper's by ~17 dB), so plain gain to -14 LUFS
+    would break the true-peak ceiling; limiting first keeps peaks at PEAK_LIMIT, and the trim
+    (a fraction of a dB) lands the loudness exactly. This is the linear normalisation loudnorm
+    would do, without its 192 kHz passes.
+    """
+    return (f"volume={gain_db:.2f}dB,alimiter=limit={PEAK_LIMIT:.4f}:attack=3:release=60:level=false,"
+            f"volume={trim_db:.2f}dB")
 
 
 def integrated_loudness(mixed: Path, chain: str) -> float:
-    """LUFS of the mix after `chain`, by EBU R128 (much cheaper than a loudnorm pass)."""
+    """LUFS of the mix after `chain`, by EBU R128."""
     proc = run_ffmpeg(["-v", "info", *_RAW, "-ac", "2", "-i", str(mixed), "-af", f"{chain},ebur128=framelog=quiet",
                        "-f", "null", "-"])
     text = proc.stderr.decode("utf-8", "replace")
@@ -104,47 +109,34 @@ def integrated_loudness(mixed: Path, chain: str) -> float:
     return float(found.group(1)) if found else float("-inf")
 
 
-def level_gain(mixed: Path) -> float | None:
-    """Gain in dB that, with the peak limiter after it, brings the mix close to the target; None for silence."""
-    loudness = integrated_loudness(mixed, "anull")
-    if not loudness > -70:
-        return None
-    gain = LOUDNESS["I"] - loudness
+def level_chain(mixed: Path) -> tuple[str, float]:
+    """The filter chain that brings the mix to the target loudness, and the mix's loudness before it.
+
+    Limiting eats part of any gain added, so the gain is found by a few cheap measurements.
+    """
+    before = integrated_loudness(mixed, "anull")
+    if not before > -70:
+        return "anull", before  # silence: nothing to normalise
+    gain = LOUDNESS["I"] - before
     for _ in range(4):
         reached = integrated_loudness(mixed, levelling(gain))
-        if abs(reached - LOUDNESS["I"]) < 0.4:
+        if abs(reached - LOUDNESS["I"]) < 0.5:
             break
-        gain += (LOUDNESS["I"] - reached) * 1.3  # limiting eats part of any gain added
-    return gain
+        gain += (LOUDNESS["I"] - reached) * 1.3
+    # The trim may raise peaks a little past PEAK_LIMIT; capped so they stay under the true-peak target.
+    return levelling(gain, min(LOUDNESS["I"] - reached, 1.0)), before
 
 
-def _loudnorm(measured: dict | None) -> str:
-    target = ":".join(f"{k}={v}" for k, v in LOUDNESS.items())
-    if measured is None:
-        return f"loudnorm={target}:print_format=json"
-    return (f"loudnorm={target}:measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
-            f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
-            f":offset={measured['target_offset']}:linear=true")
-
-
-def build_loudness_scan_args(mixed: Path, chain: str) -> list[str]:
-    """First loudnorm pass over the levelled mix: measure only."""
-    return ["-v", "info", *_RAW, "-ac", "2", "-i", str(mixed), "-af", f"{chain},{_loudnorm(None)}",
-            "-f", "null", "-"]
-
-
-def build_mux_args(concat_list: Path, mixed: Path, metadata: Path, chain: str, measured: dict | None, out: Path,
+def build_mux_args(concat_list: Path, mixed: Path, metadata: Path, chain: str, out: Path,
                    video_args: tuple[str, ...] = ("-c:v", "copy")) -> list[str]:
-    """Copy the joined video (or re-encode it, given `video_args`), normalise the mix linearly, encode AAC."""
-    # loudnorm works at 192 kHz internally, hence the resample after it.
-    audio = f"{chain},{_loudnorm(measured)},aresample={AUDIO_RATE}" if measured else chain
+    """Copy the joined video (or re-encode it, given `video_args`), level the mix, encode AAC."""
     return [
         "-y", "-v", "error",
         "-f", "concat", "-safe", "0", "-i", str(concat_list),  # pieces share codec settings: no re-encode
         *_RAW, "-ac", "2", "-i", str(mixed),
         "-f", "ffmetadata", "-i", str(metadata),
         "-map", "0:v", "-map", "1:a", "-map_metadata", "2", "-map_chapters", "2",
-        "-af", audio, *video_args,
+        "-af", chain, *video_args,
         "-c:a", "aac", "-b:a", "192k", "-ac", "2", "-ar", str(AUDIO_RATE),
         "-movflags", "+faststart",  # index up front so the file streams
         "-f", "mp4", str(out),
@@ -200,25 +192,14 @@ def assemble(segments: list[Path], narration: list[Path], slots: list[Slot],
     run_ffmpeg(build_mix_args(narration_track, music, slots[-1].end, mixed))
     metadata = workdir / "metadata.txt"
     metadata.write_text(ffmetadata(title, artist, chapters), encoding="utf-8")
-    before = integrated_loudness(mixed, "anull")
-    gain = level_gain(mixed)
-    chain, measured = "anull", None
-    if gain is not None:
-        chain = levelling(gain)
-        measured = parse_loudnorm(run_ffmpeg(build_loudness_scan_args(mixed, chain)).stderr)
+    chain, before = level_chain(mixed)
     video_args = ["-c:v", "copy"]
     if burn is not None:
         video_args = ["-vf", burn_filter(burn, *frame), "-c:v", "libx264", "-preset", burn.encoder.preset,
                       "-crf", str(burn.encoder.crf), "-pix_fmt", "yuv420p", "-colorspace", "bt709",
                       "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
-    run_ffmpeg(build_mux_args(concat_list, mixed, metadata, chain, measured, out, video_args))
+    run_ffmpeg(build_mux_args(concat_list, mixed, metadata, chain, out, video_args))
     return before
-
-
-def parse_loudnorm(stderr: bytes) -> dict:
-    text = stderr.decode("utf-8", "replace")
-    start = text.rfind("{")
-    return json.loads(text[start: text.rfind("}") + 1])
 
 
 def _concat_quote(path: Path) -> str:

@@ -40,16 +40,23 @@ def check(script: Script, theme: Theme, *, layout: bool = True) -> Findings:
 
 
 def _check_voice(script: Script) -> None:
-    if not script.voice.model.lower().endswith(".onnx") and script.voice.model == "joe-us":
-        return
-    from .voices import resolve_voice
+    """A voice other than the bundled one is loaded once, so a broken model fails here, not mid-render."""
+    from .voices import DEFAULT_VOICE, installed_voices, resolve_voice
 
-    _, config = resolve_voice(script.voice.model, script.base_dir)
+    model, config = resolve_voice(script.voice.model, script.base_dir)
+    if (model, config) == installed_voices().get(DEFAULT_VOICE):
+        return
     try:
         json.loads(config.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise VessayError(f"voice config '{config.name}' is not readable JSON ({err}); "
                           "use the .json that came with the model", script.path, script.voice.line) from None
+    from .narration import Narrator
+
+    try:
+        Narrator(model, config).load()
+    except VessayError as err:
+        raise VessayError(err.message, script.path, script.voice.line) from None
 
 
 def _check_labels(script: Script) -> None:

@@ -58,7 +58,7 @@ class Narrator:
     def identity(self) -> str:
         return _voice_digest(self.model, self.config)
 
-    def _load(self):
+    def load(self):
         if self._voice is None:
             from piper import PiperVoice
 
@@ -77,7 +77,7 @@ class Narrator:
         """
         from piper import SynthesisConfig
 
-        voice = self._load()
+        voice = self.load()
         rate = voice.config.sample_rate
         if spec.speaker is not None and spec.speaker >= max(1, voice.config.num_speakers):
             raise VessayError(f"speaker {spec.speaker} does not exist; this voice has "
