@@ -4,6 +4,7 @@ normalise loudness, and mux the final MP4 with chapters and metadata."""
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,26 +101,26 @@ def levelling(gain_db: float, trim_db: float = 0.0) -> str:
             f"volume={trim_db:.2f}dB")
 
 
-def integrated_loudness(mixed: Path, chain: str) -> float:
+def integrated_loudness(mixed: Path, chain: str, stop: threading.Event | None = None) -> float:
     """LUFS of the mix after `chain`, by EBU R128."""
     proc = run_ffmpeg(["-v", "info", *_RAW, "-ac", "2", "-i", str(mixed), "-af", f"{chain},ebur128=framelog=quiet",
-                       "-f", "null", "-"])
+                       "-f", "null", "-"], stop=stop)
     text = proc.stderr.decode("utf-8", "replace")
     found = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", text[text.rfind("Summary:"):])
     return float(found.group(1)) if found else float("-inf")
 
 
-def level_chain(mixed: Path) -> tuple[str, float]:
+def level_chain(mixed: Path, stop: threading.Event | None = None) -> tuple[str, float]:
     """The filter chain that brings the mix to the target loudness, and the mix's loudness before it.
 
     Limiting eats part of any gain added, so the gain is found by a few cheap measurements.
     """
-    before = integrated_loudness(mixed, "anull")
+    before = integrated_loudness(mixed, "anull", stop)
     if not before > -70:
         return "anull", before  # silence: nothing to normalise
     gain = LOUDNESS["I"] - before
     for _ in range(4):
-        reached = integrated_loudness(mixed, levelling(gain))
+        reached = integrated_loudness(mixed, levelling(gain), stop)
         if abs(reached - LOUDNESS["I"]) < 0.5:
             break
         gain += (LOUDNESS["I"] - reached) * 1.3
@@ -127,17 +128,36 @@ def level_chain(mixed: Path) -> tuple[str, float]:
     return levelling(gain, min(LOUDNESS["I"] - reached, 1.0)), before
 
 
-def build_mux_args(concat_list: Path, mixed: Path, metadata: Path, chain: str, out: Path,
+def build_audio_args(mixed: Path, chain: str, out: Path) -> list[str]:
+    """Level the mix and encode it: the finished soundtrack, ready to be copied into the MP4."""
+    # The fast coder is ~25% quicker than the default two-loop search, inaudibly so at 192 kb/s.
+    return ["-y", "-v", "error", *_RAW, "-ac", "2", "-i", str(mixed), "-af", chain,
+            "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ac", "2", "-ar", str(AUDIO_RATE),
+            "-f", "mp4", str(out)]
+
+
+def build_soundtrack(narration: list[Path], slots: list[Slot], music: MusicSpec | None, out: Path,
+                     workdir: Path, stop: threading.Event | None = None) -> float:
+    """Narration on its timeline, plus music, levelled and AAC-encoded into `out`; returns the loudness
+    (LUFS) of the mix before levelling. Setting `stop` ends it early (raising media.Stopped)."""
+    narration_track, mixed = workdir / "narration.f32", workdir / "mix.f32"
+    mix_narration(narration, slots).tofile(narration_track)
+    run_ffmpeg(build_mix_args(narration_track, music, slots[-1].end, mixed), stop=stop)
+    chain, before = level_chain(mixed, stop)
+    run_ffmpeg(build_audio_args(mixed, chain, out), stop=stop)
+    return before
+
+
+def build_mux_args(concat_list: Path, soundtrack: Path, metadata: Path, out: Path,
                    video_args: tuple[str, ...] = ("-c:v", "copy")) -> list[str]:
-    """Copy the joined video (or re-encode it, given `video_args`), level the mix, encode AAC."""
+    """Join the video pieces and add the soundtrack, both copied (unless `video_args` re-encode)."""
     return [
         "-y", "-v", "error",
         "-f", "concat", "-safe", "0", "-i", str(concat_list),  # pieces share codec settings: no re-encode
-        *_RAW, "-ac", "2", "-i", str(mixed),
+        "-i", str(soundtrack),
         "-f", "ffmetadata", "-i", str(metadata),
         "-map", "0:v", "-map", "1:a", "-map_metadata", "2", "-map_chapters", "2",
-        "-af", chain, *video_args,
-        "-c:a", "aac", "-b:a", "192k", "-ac", "2", "-ar", str(AUDIO_RATE),
+        *video_args, "-c:a", "copy",
         "-movflags", "+faststart",  # index up front so the file streams
         "-f", "mp4", str(out),
     ]
@@ -181,25 +201,20 @@ def _filter_quote(path: Path) -> str:
     return text
 
 
-def assemble(segments: list[Path], narration: list[Path], slots: list[Slot],
-             chapters: list[tuple[float, float, str]], title: str, artist: str, music: MusicSpec | None,
-             out: Path, workdir: Path, burn: Burn | None = None, frame: tuple[int, int] = (0, 0)) -> float:
-    """Write the final MP4 at `out`; returns the mix's loudness (LUFS) before levelling."""
+def assemble(segments: list[Path], soundtrack: Path, chapters: list[tuple[float, float, str]], title: str,
+             artist: str, out: Path, workdir: Path, burn: Burn | None = None,
+             frame: tuple[int, int] = (0, 0)) -> None:
+    """Write the final MP4 at `out` from the video pieces and the finished soundtrack."""
     concat_list = workdir / "segments.txt"
     concat_list.write_text("".join(f"file '{_concat_quote(p)}'\n" for p in segments))
-    narration_track, mixed = workdir / "narration.f32", workdir / "mix.f32"
-    mix_narration(narration, slots).tofile(narration_track)
-    run_ffmpeg(build_mix_args(narration_track, music, slots[-1].end, mixed))
     metadata = workdir / "metadata.txt"
     metadata.write_text(ffmetadata(title, artist, chapters), encoding="utf-8")
-    chain, before = level_chain(mixed)
     video_args = ["-c:v", "copy"]
     if burn is not None:
         video_args = ["-vf", burn_filter(burn, *frame), "-c:v", "libx264", "-preset", burn.encoder.preset,
                       "-crf", str(burn.encoder.crf), "-pix_fmt", "yuv420p", "-colorspace", "bt709",
                       "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
-    run_ffmpeg(build_mux_args(concat_list, mixed, metadata, chain, out, video_args))
-    return before
+    run_ffmpeg(build_mux_args(concat_list, soundtrack, metadata, out, video_args))
 
 
 def _concat_quote(path: Path) -> str:

@@ -9,6 +9,7 @@ import errno
 import os
 import re
 import subprocess
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,10 +36,32 @@ def ffmpeg_exe() -> str:
     return exe
 
 
-def run_ffmpeg(args: list[str], *, input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
-    """Run ffmpeg with `args` (argv without the binary); raise with its last error line."""
-    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], input=input_bytes,
-                          capture_output=True)
+class Stopped(Exception):
+    """An ffmpeg run was ended early because the render is stopping."""
+
+
+def run_ffmpeg(args: list[str], *, input_bytes: bytes | None = None,
+               stop: threading.Event | None = None) -> subprocess.CompletedProcess:
+    """Run ffmpeg with `args` (argv without the binary); raise with its last error line.
+
+    With `stop`, ffmpeg is killed as soon as the event is set (for runs on a background thread).
+    """
+    if stop is None:
+        proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], input=input_bytes,
+                              capture_output=True)
+    else:
+        with subprocess.Popen([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+            reader = threading.Thread(target=lambda: setattr(child, "output", child.communicate()))
+            reader.start()
+            while reader.is_alive():
+                if stop.is_set():
+                    child.kill()
+                    reader.join()
+                    raise Stopped()
+                reader.join(timeout=0.1)
+            stdout, stderr = child.output
+        proc = subprocess.CompletedProcess(args, child.returncode, stdout, stderr)
     if proc.returncode != 0:
         raise_ffmpeg_failure(proc.stderr, args)
     return proc

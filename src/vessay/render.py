@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .assemble import Burn, assemble
+from .assemble import Burn, assemble, build_soundtrack
 from .captions import to_srt
-from .cache import DEFAULT_MAX_BYTES, Cache, atomic_output, content_key
+from .cache import DEFAULT_MAX_BYTES, Cache, atomic_output, content_key, file_digest
 from .errors import VessayError
 from .motion import Encoder, Move, SlideCamera, canvas_size, encode_frames, resolve_preset, split_planes
 from .narration import SceneAudio, narrate_all
@@ -216,22 +216,52 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
             bar.update()
     release_caches()
     return_freed_memory()
-    _encode_all(pieces, todo, job)
-    progress.say("assembling: joining segments, normalising loudness")
+    # The soundtrack needs only the narration, so it is mixed and encoded while the video encodes.
+    stop_audio = threading.Event()
+    audio_worker = ThreadPoolExecutor(max_workers=1)
+    soundtrack_job = audio_worker.submit(soundtrack, script, audios, slots, cache, stop_audio)
+    try:
+        _encode_all(pieces, todo, job)
+        progress.say("assembling: joining the pieces, adding the soundtrack")
+        track, loudness_before = soundtrack_job.result()
+    except BaseException:
+        stop_audio.set()
+        raise
+    finally:
+        audio_worker.shutdown(wait=True)
     timeline_words = _timeline_words(scenes, audios, slots)
     cues = caption_cues(timeline_words)
     chapters = chapter_list(script, slots)
     with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(job.out) as temp:
         burn = _burn(Path(work), theme, cues, job.encoder) if job.burn_captions else None
-        loudness_before = assemble([pieces.path(p) for p in plan], [a.wav for a in audios], slots, chapters,
-                            script.title, script.author, script.music, temp, Path(work), burn,
-                            (script.video.width, script.video.height))
+        assemble([pieces.path(p) for p in plan], track, chapters, script.title, script.author, temp, Path(work),
+                 burn, (script.video.width, script.video.height))
     words_path = write_text(job.out.with_name(f"{job.out.stem}.words.json"),
                             json.dumps(timeline_words, indent=1, ensure_ascii=False))
     extras = write_package(script, theme, job.out, chapters, cues)
     cache.trim(job.cache_max_bytes)
     return RenderResult(job.out, words_path, slots[-1].end, len(todo), len(plan), loudness_before,
                         tuple(extras))
+
+
+def soundtrack(script: Script, audios: list[SceneAudio], slots: list[Slot], cache: Cache,
+               stop: threading.Event) -> tuple[Path, float]:
+    """The finished AAC soundtrack (cached), and the mix's loudness before levelling."""
+    music = script.music
+    key = content_key("soundtrack", {
+        "clips": [a.wav.name for a in audios],  # narration files are named by their content
+        "at": [s.voice_start for s in slots], "end": slots[-1].end,
+        "music": None if music is None else [file_digest(music.file), music.volume, music.duck]})
+    with cache.lock("soundtrack", key):
+        track, meta = cache.get("soundtrack", key, "m4a"), cache.get("soundtrack", key, "json")
+        if track is not None and meta is not None:
+            return track, json.loads(meta.read_text())["loudness_before"]
+        with tempfile.TemporaryDirectory(prefix="vessay-audio-") as work, \
+                cache.put("soundtrack", key, "m4a") as temp:
+            before = build_soundtrack([a.wav for a in audios], slots, music, temp, Path(work), stop)
+        with cache.put("soundtrack", key, "json") as temp:
+            temp.write_text(json.dumps({"loudness_before": before}))
+        return cache.path("soundtrack", key, "m4a"), before
 
 
 def _burn(work: Path, theme: Theme, cues, encoder: Encoder) -> Burn:
