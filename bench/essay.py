@@ -35,11 +35,14 @@ def rss_mb(pid: int) -> int:
 
 
 def children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as listing:
-            return [int(p) for p in listing.read().split()]
-    except OSError:
-        return []
+    """Child processes of every thread of `pid` (encoders are started from worker threads)."""
+    found = []
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(p) for p in listing.read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def timed_render(script: Path, out: Path, cache: Path) -> tuple[float, int, int]:

@@ -211,11 +211,13 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
     todo = [p for p in plan if pieces.cached(p) is None]
     needed = sorted({state for p in todo for state in pieces.slides_needed(p)}, key=lambda s: (s[0], s[1] or 0))
     with progress.bar(len(needed), "slides", "slide") as bar:
-        for index, visible in needed:
+        for number, (index, visible) in enumerate(needed):
             slide_png(script, index, theme, cache, visible)
             bar.update()
-    release_caches()
-    return_freed_memory()
+            if number + 1 == len(needed) or needed[number + 1][0] != index:
+                # Glyph caches of one scene's fonts would otherwise pile up across scenes.
+                release_caches()
+                return_freed_memory()
     # The soundtrack needs only the narration, so it is mixed and encoded while the video encodes.
     stop_audio = threading.Event()
     audio_worker = ThreadPoolExecutor(max_workers=1)
