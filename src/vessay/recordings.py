@@ -70,16 +70,6 @@ def write_labels(spans: dict[str, Span], path: Path) -> None:
                         encoding="utf-8")
 
 
-def take_scenes(script: Script) -> list[str]:
-    """Ids of the scenes the take narrates: the labelled ones, or every scene without its own audio."""
-    if script.take is None:
-        return []
-    ids = [s.id for s in script.scenes]
-    if script.take.labels is not None:
-        return list(parse_labels(script.take.labels, ids))
-    return [s.id for s in script.scenes if s.audio is None]
-
-
 def find_spans(script: Script, take: np.ndarray, synthesize, cache: Cache) -> dict[str, Span]:
     """Scene spans inside the take: from its labels, or by aligning it to the script (cached)."""
     assert script.take is not None

@@ -8,7 +8,6 @@ boundaries are carried through the warping path, and each is finally snapped to 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
@@ -71,14 +70,6 @@ def carry_spans(recording: np.ndarray, reference: np.ndarray, spans: list[tuple[
         return None
     last = len(recording) / rate
     return [(min(a, last), min(max(a, b), last)) for a, b in _through_path(path, spans, 0.0)]
-
-
-def write_audacity_labels(spans: list[tuple[float, float]], ids: list[str], path: Path) -> None:
-    """Write spans as an Audacity label track: "start<TAB>end<TAB>id" per line."""
-    if len(spans) != len(ids):
-        raise ValueError(f"{len(spans)} spans but {len(ids)} ids")
-    Path(path).write_text("".join(f"{s:.6f}\t{e:.6f}\t{i}\n" for (s, e), i in zip(spans, ids)),
-                          encoding="utf-8")
 
 
 # --- levels and pauses -------------------------------------------------------------------------
