@@ -20,7 +20,7 @@ render: $(STAMP)
 	$(BIN)/vessay render $(SCRIPT)
 
 slides: $(STAMP)
-	$(BIN)/vessay slides $(SCRIPT) -o slides/preview
+	$(BIN)/vessay slides $(SCRIPT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
