@@ -93,10 +93,6 @@ class Fields:
     def has(self, key: str) -> bool:
         return key in self.node.value
 
-    def line_of(self, key: str) -> int:
-        item = self.node.value.get(key)
-        return item.line if item is not None else self.node.line
-
     def error(self, key: str | None, message: str) -> VessayError:
         item = self.node.value.get(key) if key else None
         where = item if item is not None else self.node

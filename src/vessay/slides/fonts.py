@@ -157,9 +157,6 @@ class Font:
         chars = [(self.face(path), ch) for path, chunk in runs for ch in chunk]
         return sum(f.getlength(ch) for f, ch in chars) + tracking * max(len(chars) - 1, 0)
 
-    def with_px(self, px: int) -> "Font":
-        return Font(self.path, max(1, int(px)), self.weight, self.fallbacks)
-
 
 @functools.lru_cache(maxsize=64)
 def _weight_class(path: str) -> int | None:
