@@ -350,17 +350,83 @@ def test_non_latin_scene_renders_and_fits():
             > 60).sum() > 100
 
 
-@pytest.mark.parametrize("text, code", [("Ship it 🚀", "U+1F680"), ("中文", "U+4E2D")])
-def test_unrenderable_character_fails_clearly(text, code):
-    """No bundled font has a colour emoji or CJK: a VessayError names the character and the scene."""
-    scene = Scene(id="launch", layout="bullets", line=12, title="Go", bullets=(text,))
-    theme = theme_named("paper")
-    with pytest.raises(VessayError) as caught:
-        render_slide(scene, theme, LANDSCAPE, index=1, total=1, essay_title="T")
-    message = str(caught.value)
-    assert code in message and "'launch'" in message and "line 12" in message
-    with pytest.raises(VessayError):
-        fits(scene, theme, LANDSCAPE)
+def _yellow(pixels: np.ndarray) -> np.ndarray:
+    return (pixels[..., 0] > 180) & (pixels[..., 1] > 160) & (pixels[..., 2] < 90)
+
+
+@pytest.mark.parametrize("theme_name", ["paper", "neon-cyberdeck"])
+def test_emoji_title_renders_in_colour(theme_name):
+    """The seed's closing line: the corn is drawn by the colour emoji font, in its own yellow."""
+    font = theme_font(theme_named(theme_name), "title", 64, 700)
+    runs = font.runs("Go Big Red! 🌽")
+    assert runs[0][0] == font.path and runs[-1] == (runs[-1][0], "🌽") and "openmoji" in runs[-1][0]
+    scene = Scene(id="o", layout="title", line=1, title="Go Big Red! 🌽")
+    with_corn = draw(scene, theme_name, (704, 396))
+    without = draw(dataclasses.replace(scene, title="Go Big Red!"), theme_name, (704, 396))
+    assert _yellow(with_corn).sum() > 60 and _yellow(without).sum() < 5
+
+
+def test_mono_emoji_take_the_text_colour():
+    """`emoji: mono` (the terminal theme) draws Noto Emoji in the theme's text colour: no yellow corn."""
+    theme = theme_named("terminal")
+    assert theme.emoji == "mono"
+    font = theme_font(theme, "title", 64, 700)
+    assert "NotoEmoji" in font.runs("Go 🌽")[-1][0]
+    scene = Scene(id="o", layout="title", line=1, title="Go Big Red! 🌽")
+    pixels = draw(scene, "terminal", (704, 396))
+    without = draw(dataclasses.replace(scene, title="Go Big Red!"), "terminal", (704, 396))
+    assert (np.abs(pixels - without).max(-1) > 60).sum() > 100
+    assert _yellow(pixels).sum() == _yellow(without).sum()  # only the theme's amber tick, no yellow corn
+
+
+@pytest.mark.parametrize("text, face", [("机器学习", 2), ("ひらがなと漢字", 0), ("한국어", 1)])
+def test_cjk_titles_render(text, face):
+    """Chinese, Japanese and Korean are drawn by Noto Sans CJK, in the face of their region, never as boxes."""
+    font = theme_font(theme_named("neon-cyberdeck"), "title", 64, 700)
+    [(path, chunk)] = font.runs(text)
+    assert path.endswith(f".ttc#{face}") and chunk == text
+    glyphs = [np.asarray(font.face(path).getmask(ch)) for ch in text[:2]]
+    assert all(g.size and g.max() > 200 for g in glyphs) and not np.array_equal(*glyphs)
+    scene = Scene(id="c", layout="title", line=1, title=text)
+    ink = np.abs(draw(scene, "paper") - draw(dataclasses.replace(scene, title="x"), "paper")).max(-1) > 60
+    assert ink.sum() > 200
+
+
+def test_emoji_clusters_stay_whole():
+    """ZWJ families, skin tones, flags and keycaps are one piece; VS16 asks for emoji, text symbols stay text."""
+    from vessay.slides.emoji import clusters
+
+    pieces = clusters("👨\u200d👩\u200d👧 👍🏽🇺🇸1\ufe0f\u20e3❤\ufe0f❤☕a\ufe0f")
+    assert pieces == [("👨\u200d👩\u200d👧", True), (" ", False), ("👍🏽", True), ("🇺🇸", True),
+                      ("1\ufe0f\u20e3", True), ("❤\ufe0f", True), ("❤", False), ("☕", True), ("a\ufe0f", True)]
+
+
+def test_unbundled_character_is_left_out_with_a_warning(tmp_path, capsys):
+    """A character no bundled font has is dropped from the slide (no box, no refusal) and `check` warns."""
+    from vessay.cli import main
+
+    font = theme_font(theme_named("paper"), "body", 40, 500)
+    assert "".join(chunk for _, chunk in font.runs("a𓀀b")) == "ab"
+    script = write_script(tmp_path, 'title: x\nscenes:\n  - {id: a, layout: title, title: "Go 𓀀 🚀 中文", '
+                                    'narration: n}\n')
+    assert main(["check", str(script)]) == 0
+    err = capsys.readouterr().err
+    assert "U+13000" in err and "U+1F680" not in err and "U+4E2D" not in err
+
+
+def test_draw_text_is_usable_outside_slides():
+    """text_font + draw_text draw any font file with every fallback: CJK ink and a colour emoji."""
+    from vessay.slides.fonts import draw_text, text_font
+
+    theme = theme_named("neon-cyberdeck")
+    font = text_font(theme.fonts["body"], 48, 600)
+    image = Image.new("RGB", (400, 80), (0, 0, 0))
+    draw_text(image, (200, 60), "字幕 🌽", font, (255, 255, 255), anchor="ms")
+    pixels = np.asarray(image).astype(int)
+    white = (pixels.min(-1) > 200).sum()
+    assert white > 100 and _yellow(pixels).sum() > 50
+    columns = np.nonzero(pixels.max(-1).max(0) > 100)[0]
+    assert abs((columns.min() + columns.max()) / 2 - 200) < 6  # centred on its anchor
 
 
 def test_invisible_format_characters_are_dropped():

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+
 from PIL import Image
 
 from vessay.cli import main
@@ -40,11 +42,13 @@ def test_youtube_format():
 
 
 def test_render_writes_the_upload_package(tmp_path):
-    """Captions, chapters, description and a 1280x720 thumbnail land beside the video; metadata is set."""
+    """Captions, chapters, description and a 1280x720 thumbnail land beside the video; metadata is set.
+
+    The thumbnail draws its emoji and CJK title, and the description credits the emoji artwork."""
     script = tmp_path / "pkg.yaml"
     script.write_text("title: Package\nauthor: Someone\nvideo: {width: 320, height: 180, fps: 10}\n"
                       "credits: [A person — a book]\nlinks: ['https://example.org']\n"
-                      "thumbnail: {title: Big Title, scene: b}\nscenes:\n"
+                      "thumbnail: {title: Big 玉米 🌽, scene: b}\nscenes:\n"
                       "  - {id: a, layout: title, title: First, narration: One sentence here.}\n"
                       "  - {id: b, layout: title, title: Second, narration: Another one.}\n")
     out = tmp_path / "pkg.mp4"
@@ -54,7 +58,11 @@ def test_render_writes_the_upload_package(tmp_path):
     assert out.with_name("pkg.chapters.txt").read_text().startswith("0:00 First")
     description = out.with_name("pkg.description.md").read_text()
     assert "# Package" in description and "A person — a book" in description and "https://example.org" in description
-    assert Image.open(out.with_suffix(".jpg")).size == (1280, 720)
+    assert "OpenMoji" in description and "CC BY-SA 4.0" in description
+    thumbnail = Image.open(out.with_suffix(".jpg"))
+    assert thumbnail.size == (1280, 720)
+    pixels = np.asarray(thumbnail.convert("RGB")).astype(int)
+    assert ((pixels[..., 0] > 180) & (pixels[..., 1] > 160) & (pixels[..., 2] < 90)).sum() > 200  # the corn
     tags = probe(out).tags
     assert tags["title"] == "Package" and tags["artist"] == "Someone"
 

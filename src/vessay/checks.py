@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import VessayError, VessayErrors
 from .media import probe
 from .motion import canvas_size
-from .script import Script
+from .script import Script, scene_text
 from .theme import Theme
 
 
@@ -36,6 +36,7 @@ def check(script: Script, theme: Theme, *, layout: bool = True) -> Findings:
             errors.append(VessayError(f"{what} '{path.name}' {problem}", script.path, line))
     if layout:
         _check_layout(script, theme, errors, warnings)
+    warnings.extend(_missing_glyphs(script, theme))
     return Findings(errors, warnings)
 
 
@@ -88,6 +89,21 @@ def _audio_problem(path: Path) -> str | None:
     if info.duration < 0.05:
         return "is empty (shorter than 0.05 s)"
     return None
+
+
+def _missing_glyphs(script: Script, theme: Theme) -> list[VessayError]:
+    """Characters no bundled font has: they are left out of slides and captions, so say which."""
+    from .slides.fonts import missing_characters
+
+    found = []
+    for scene in script.scenes:
+        missing = missing_characters(scene_text(scene), theme)
+        if missing:
+            names = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
+            found.append(VessayError(f"warning: no bundled font has {names} in scene '{scene.id}'; it is left "
+                                     "out — set a theme font file that has it, or remove it",
+                                     script.path, scene.line))
+    return found
 
 
 def _check_layout(script: Script, theme: Theme, errors: list, warnings: list) -> None:

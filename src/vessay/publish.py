@@ -10,7 +10,7 @@ from PIL import Image
 from .cache import atomic_output
 from .captions import Cue, build_cues, to_srt, to_vtt
 from .narration import Word
-from .script import Scene, Script
+from .script import Scene, Script, scene_text
 from .slides import render_slide
 from .theme import Theme
 from .timeline import Slot
@@ -61,13 +61,16 @@ def chapters_text(chapters: list[tuple[float, float, str]]) -> str:
     return "".join(f"{youtube_time(start)} {title}\n" for start, _, title in chapters)
 
 
-def description_markdown(script: Script, chapters: list[tuple[float, float, str]]) -> str:
+def description_markdown(script: Script, chapters: list[tuple[float, float, str]],
+                         notices: tuple[str, ...] = ()) -> str:
+    """The upload description; `notices` are credits the video's material asks for (emoji artwork)."""
     parts = [f"# {script.title}\n"]
     if script.author:
         parts.append(f"By {script.author}\n")
     parts.append("## Chapters\n\n" + chapters_text(chapters))
-    if script.credits:
-        parts.append("## Credits\n\n" + "".join(f"- {line}\n" for line in script.credits))
+    credits = script.credits + notices
+    if credits:
+        parts.append("## Credits\n\n" + "".join(f"- {line}\n" for line in credits))
     if script.links:
         parts.append("## Links\n\n" + "".join(f"- {line}\n" for line in script.links))
     return "\n".join(parts)
@@ -89,6 +92,16 @@ def thumbnail(script: Script, theme: Theme) -> Image.Image:
     return render_slide(card, theme, THUMBNAIL_SIZE, index=1, total=len(script.scenes), essay_title=script.title)
 
 
+def _notices(script: Script, theme: Theme) -> tuple[str, ...]:
+    from .slides.fonts import emoji_credit
+
+    texts = [script.title] + [scene_text(scene) for scene in script.scenes]
+    if script.thumbnail:
+        texts += [script.thumbnail.title, script.thumbnail.subtitle]
+    credit = emoji_credit(" ".join(texts), theme)
+    return (credit,) if credit else ()
+
+
 def write_text(path: Path, text: str) -> Path:
     with atomic_output(path) as temp:
         temp.write_text(text, encoding="utf-8")
@@ -102,7 +115,8 @@ def write_package(script: Script, theme: Theme, video: Path, chapters: list[tupl
     written = [write_text(stem.with_suffix(".srt"), to_srt(cues)),
                write_text(stem.with_suffix(".vtt"), to_vtt(cues)),
                write_text(video.with_name(f"{video.stem}.chapters.txt"), chapters_text(chapters)),
-               write_text(video.with_name(f"{video.stem}.description.md"), description_markdown(script, chapters))]
+               write_text(video.with_name(f"{video.stem}.description.md"),
+                          description_markdown(script, chapters, _notices(script, theme)))]
     jpg = stem.with_suffix(".jpg")
     with atomic_output(jpg) as temp:
         thumbnail(script, theme).save(temp, format="JPEG", quality=92)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field, replace
@@ -458,3 +459,19 @@ def _column(fields: Fields, side: str, scene_id: str) -> Column:
         raise node.error("bullets" if node.has("bullets") else None,
                          f"'{side}' of scene '{scene_id}' has no 'bullets' list")
     return Column(heading=" ".join(heading.split()), bullets=bullets)
+
+
+def scene_text(scene: Scene) -> str:
+    """Every piece of text a scene holds (what its slide, captions and lower thirds may draw), joined."""
+    return " ".join(_strings(scene))
+
+
+def _strings(value) -> list[str]:
+    """The strings inside a value: itself, or those of a tuple's items or a dataclass's fields."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, tuple):
+        return [s for item in value for s in _strings(item)]
+    if dataclasses.is_dataclass(value):
+        return [s for f in dataclasses.fields(value) for s in _strings(getattr(value, f.name))]
+    return []

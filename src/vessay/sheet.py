@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from .slides.fonts import Font, MissingGlyph, fallback_chain
+from .slides.fonts import Font, draw_text, fallback_chain
 from .theme import BUNDLED_FONTS
 
 BACKGROUND = (22, 23, 26)
@@ -48,7 +48,7 @@ def contact_sheet(images: list[Image.Image], labels: list[str], columns: int = 4
         thumb = image.convert("RGB")
         thumb.thumbnail((cell_w, cell_h), Image.LANCZOS, reducing_gap=3.0)
         sheet.paste(thumb, (x + (cell_w - thumb.width) // 2, y + (cell_h - thumb.height) // 2))
-        _label(draw, font, (x, y + cell_h + label_h * 0.68), label, cell_w)
+        _label(sheet, font, (x, y + cell_h + label_h * 0.68), label, cell_w)
     return sheet
 
 
@@ -73,36 +73,15 @@ def _label_font() -> Font:
     return Font(str(path), LABEL_PX, 500, fallback_chain("mono"))
 
 
-def _label(draw: ImageDraw.ImageDraw, font: Font, xy: tuple[float, float], label: str, room: float) -> None:
+def _label(sheet: Image.Image, font: Font, xy: tuple[float, float], label: str, room: float) -> None:
     """The label on one line: a leading number in grey, the rest bright, cut with … when too long."""
     text = " ".join(label.split())
-    try:
-        runs = font.runs(text)
-    except MissingGlyph:
-        text = "".join(ch if _drawable(font, ch) else "?" for ch in text)
-        runs = font.runs(text)
     while text and font.length(text) > room:
         text = text[:-2] + "…" if len(text) > 1 else ""
-        runs = font.runs(text)
-    number, _, _rest = text.partition(" ")
+    number, gap, rest = text.partition(" ")
     x, y = xy
-    for path, chunk in runs:
-        face = font.face(path)
-        for part, color in _split_number(chunk, number, x == xy[0]):
-            draw.text((x, y), part, font=face, fill=color, anchor="ls")
-            x += face.getlength(part)
-
-
-def _split_number(chunk: str, number: str, first: bool) -> list[tuple[str, tuple[int, int, int]]]:
-    if first and number.isdigit() and chunk.startswith(number):
-        return [(number, NUMBER), (chunk[len(number):], LABEL)]
-    return [(chunk, LABEL)]
-
-
-def _drawable(font: Font, ch: str) -> bool:
-    try:
-        font.runs(ch)
-        return True
-    except MissingGlyph:
-        return False
-
+    if number.isdigit() and rest:
+        draw_text(sheet, (x, y), number + gap, font, NUMBER)
+        x += font.length(number + gap)
+        text = rest
+    draw_text(sheet, (x, y), text, font, LABEL)

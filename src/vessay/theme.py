@@ -48,6 +48,8 @@ class Theme:
     source: Path
     math: str = "dejavusans"
     """The mathtext font set for equations."""
+    emoji: str = "color"
+    """Emoji in colour (OpenMoji), 'mono' (Noto Emoji, in the text's colour), or a font file's path."""
 
     def cache_identity(self) -> dict:
         """Everything about the theme that changes a rendered slide."""
@@ -56,6 +58,7 @@ class Theme:
             "fonts": {role: [str(p), p.stat().st_size] for role, p in self.fonts.items()},
             "effects": self.effects,
             "math": self.math,
+            "emoji": self.emoji,
         }
 
 
@@ -108,7 +111,10 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Theme:
         if (fonts_node is not None and fonts_node.has(role)) or parent is None:
             fonts[role] = _font(fonts_node, role, path.parent)
     math = parent.math if parent else "dejavusans"
+    emoji = parent.emoji if parent else "color"
     if fonts_node is not None:
+        if fonts_node.has("emoji"):
+            emoji = _emoji(fonts_node, path.parent)
         if fonts_node.has("math"):
             math = fonts_node.get("math", str, math).strip()
             if math not in MATH_FONTS:
@@ -123,7 +129,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Theme:
             if effects_node.has(effect) or parent is None:
                 effects[effect] = effects_node.get(effect, bool, False)
         effects_node.reject_unknown()
-    return Theme(name=name, colors=colors, fonts=fonts, effects=effects, source=path, math=math)
+    return Theme(name=name, colors=colors, fonts=fonts, effects=effects, source=path, math=math, emoji=emoji)
 
 
 def _parent(root: Fields, parent_name: str, path: Path, chain: tuple[Path, ...]) -> Theme:
@@ -149,6 +155,24 @@ def _color(fields: Fields, role: str) -> tuple[int, int, int]:
         raise fields.error(role, f"colour '{value}' is not a hex colour like \"#00f0ff\" (quote it in YAML)")
     digits = match.group(1)
     return tuple(int(digits[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+EMOJI_STYLES = ("color", "mono")
+
+
+def _emoji(fields: Fields, theme_dir: Path) -> str:
+    """`emoji: color | mono | path/to/font.ttf`."""
+    value = fields.get("emoji", str, "color").strip()
+    if value in EMOJI_STYLES:
+        return value
+    if value.lower().endswith((".ttf", ".otf", ".ttc")):
+        path = (theme_dir / Path(value).expanduser()).resolve()
+        if not path.is_file():
+            raise fields.error("emoji", f"emoji font file '{value}' not found (paths are relative to the theme)")
+        return str(path)
+    hint = difflib.get_close_matches(value, EMOJI_STYLES, n=1)
+    tip = f"did you mean '{hint[0]}'?" if hint else "use color, mono or a .ttf/.otf path"
+    raise fields.error("emoji", f"unknown emoji style '{value}'; {tip}")
 
 
 _DEFAULT_FONTS = {"title": "Orbitron", "body": "Rajdhani", "mono": "JetBrains Mono"}

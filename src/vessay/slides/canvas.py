@@ -7,7 +7,7 @@ from typing import Callable
 
 from PIL import Image, ImageDraw
 
-from .fonts import Font
+from .fonts import Font, draw_runs, place_runs
 from .geometry import Box
 from .text import Block
 
@@ -38,38 +38,16 @@ class Canvas:
     def text(self, xy: tuple[float, float], text: str, font: Font, color: Color, *, anchor: str = "ls",
              glow: float = 0.0, tracking: float = 0.0, alpha: float = 1.0,
              glow_color: Color | None = None) -> None:
-        """One line of text. Characters the theme font lacks are drawn with a fallback font."""
+        """One line of text. Characters the theme font lacks are drawn with a fallback font; emoji in colour."""
         if not text:
             return
-        runs = [(font.face(path), chunk) for path, chunk in font.runs(text)]
-        if not runs:
+        placed = place_runs(font, text, xy[0], anchor, tracking)
+        if not placed:
             return
-        x, y = xy
-        if len(runs) == 1 and not tracking:
-            f, chunk = runs[0]
+        y = xy[1]
 
-            def paint(img: Image.Image, d: ImageDraw.ImageDraw, fill: object) -> None:
-                d.text((x, y), chunk, font=f, fill=fill, anchor=anchor)
-        else:
-            width = font.length(text, tracking)
-            if anchor[0] == "m":
-                x -= width / 2
-            elif anchor[0] == "r":
-                x -= width
-            run_anchor = "l" + anchor[1]
-            pieces = []
-            for f, chunk in runs:
-                if tracking:
-                    for ch in chunk:
-                        pieces.append((x, ch, f))
-                        x += f.getlength(ch) + tracking
-                else:
-                    pieces.append((x, chunk, f))
-                    x += f.getlength(chunk)
-
-            def paint(img: Image.Image, d: ImageDraw.ImageDraw, fill: object) -> None:
-                for px, s, f in pieces:
-                    d.text((px, y), s, font=f, fill=fill, anchor=run_anchor)
+        def paint(img: Image.Image, d: ImageDraw.ImageDraw, fill: object) -> None:
+            draw_runs(img, d, font, placed, y, fill, anchor[1])
         self.ops.append(Op(paint, color, glow, alpha, alpha < 1.0, glow_color))
 
     def block(self, block: Block, x: float, top: float, color: Color, *, align: str = "l",

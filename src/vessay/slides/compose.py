@@ -13,7 +13,6 @@ from ..theme import Theme
 from . import basic, code, columns, equation, picture, quote
 from .canvas import Canvas, clip_to_safe_box, paint_ops
 from .effects import add_glow, background, scanlines, vignette
-from .fonts import MissingGlyph
 from .geometry import Geometry
 from .parts import hud
 
@@ -45,9 +44,8 @@ def render_slide(scene: Scene, theme: Theme, size: tuple[int, int], *, index: in
     w, h = int(size[0]), int(size[1])
     geo = Geometry(w, h)
     canvas = Canvas()
-    with _glyph_errors(scene):
-        _layout(scene)(scene, theme, geo, canvas, index=index, part=part, reveal=reveal)
-        hud(theme, geo, canvas, index=index, total=total, essay_title=essay_title)
+    _layout(scene)(scene, theme, geo, canvas, index=index, part=part, reveal=reveal)
+    hud(theme, geo, canvas, index=index, total=total, essay_title=essay_title)
 
     back = background(theme, (w, h))
     shade = vignette(theme, (w, h))
@@ -71,29 +69,10 @@ def render_slide(scene: Scene, theme: Theme, size: tuple[int, int], *, index: in
 
 
 def fits(scene: Scene, theme: Theme, size: tuple[int, int]) -> bool:
-    """False when the scene's content cannot fit its box even at the smallest size.
-
-    Raises VessayError when the scene has a character no bundled font can draw.
-    """
+    """False when the scene's content cannot fit its box even at the smallest size."""
     geo = Geometry(int(size[0]), int(size[1]))
-    with _glyph_errors(scene):
-        return bool(_layout(scene)(scene, theme, geo, Canvas(), index=1, part=None, reveal=None))
+    return bool(_layout(scene)(scene, theme, geo, Canvas(), index=1, part=None, reveal=None))
 
 
 def _layout(scene: Scene) -> Layout:
     return LAYOUTS.get(scene.layout, basic.layout_bullets)
-
-
-class _glyph_errors:
-    """Turn a MissingGlyph deep in the text code into an error naming the scene."""
-
-    def __init__(self, scene: Scene):
-        self.scene = scene
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, err, tb) -> bool:
-        if isinstance(err, MissingGlyph):
-            raise VessayError(f"scene '{self.scene.id}' (line {self.scene.line}): {err.describe()}") from None
-        return False
