@@ -60,20 +60,28 @@ def ffmetadata(title: str, artist: str, chapters: list[tuple[float, float, str]]
     return "\n".join(lines) + "\n"
 
 
+DUCKING = "sidechaincompress=threshold=0.015:ratio=10:attack=15:release=350:makeup=1"
+"""The voice keys a compressor on the music: the bed dips while anyone speaks."""
+
+
+def bed_filter(music: MusicSpec, duration: float) -> str:
+    """Filter chain for the looped music input: stereo float, cut to `duration`, at its volume, faded."""
+    fade_out = max(0.0, duration - 3.0)
+    return (f"aformat=sample_fmts=fltp:sample_rates={AUDIO_RATE}:channel_layouts=stereo,"
+            f"atrim=0:{duration:.3f},asetpts=N/SR/TB,volume={music.volume},"
+            f"afade=t=in:d={min(2.0, duration / 4):.3f},afade=t=out:st={fade_out:.3f}:d={min(3.0, duration):.3f}")
+
+
 def audio_graph(music: MusicSpec | None, duration: float) -> str:
     """filter_complex text turning the narration (input 0) and optional music (input 1) into [mix]."""
     voice = f"[0:a]aformat=sample_fmts=fltp:sample_rates={AUDIO_RATE}:channel_layouts=stereo"
     if music is None:
         return f"{voice}[mix]"
-    fade_out = max(0.0, duration - 3.0)
-    bed = (f"[1:a]aformat=sample_fmts=fltp:sample_rates={AUDIO_RATE}:channel_layouts=stereo,"
-           f"atrim=0:{duration:.3f},asetpts=N/SR/TB,volume={music.volume},"
-           f"afade=t=in:d={min(2.0, duration / 4):.3f},afade=t=out:st={fade_out:.3f}:d={min(3.0, duration):.3f}")
+    bed = f"[1:a]{bed_filter(music, duration)}"
     if not music.duck:
         return f"{voice}[v];{bed}[bed];[v][bed]amix=inputs=2:duration=first:normalize=0[mix]"
-    # The voice keys a compressor on the music: the bed dips while anyone speaks.
     return (f"{voice},asplit=2[v][key];{bed}[bed];"
-            "[bed][key]sidechaincompress=threshold=0.015:ratio=10:attack=15:release=350:makeup=1[ducked];"
+            f"[bed][key]{DUCKING}[ducked];"
             "[v][ducked]amix=inputs=2:duration=first:normalize=0[mix]")
 
 
@@ -205,8 +213,8 @@ def assemble(segments: list[Path], soundtrack: Path, chapters: list[tuple[float,
              artist: str, out: Path, workdir: Path, burn: Burn | None = None,
              frame: tuple[int, int] = (0, 0)) -> None:
     """Write the final MP4 at `out` from the video pieces and the finished soundtrack."""
-    concat_list = workdir / "segments.txt"
-    concat_list.write_text("".join(f"file '{_concat_quote(p)}'\n" for p in segments))
+    listing = workdir / "segments.txt"
+    listing.write_text(concat_list(segments))
     metadata = workdir / "metadata.txt"
     metadata.write_text(ffmetadata(title, artist, chapters), encoding="utf-8")
     video_args = ["-c:v", "copy"]
@@ -214,9 +222,10 @@ def assemble(segments: list[Path], soundtrack: Path, chapters: list[tuple[float,
         video_args = ["-vf", burn_filter(burn, *frame), "-c:v", "libx264", "-preset", burn.encoder.preset,
                       "-crf", str(burn.encoder.crf), "-pix_fmt", "yuv420p", "-colorspace", "bt709",
                       "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
-    run_ffmpeg(build_mux_args(concat_list, soundtrack, metadata, out, video_args))
+    run_ffmpeg(build_mux_args(listing, soundtrack, metadata, out, video_args))
 
 
-def _concat_quote(path: Path) -> str:
-    # The concat demuxer reads single-quoted paths; an embedded quote is closed, escaped, reopened.
-    return str(path.resolve()).replace("'", "'\\''")
+def concat_list(paths: list[Path]) -> str:
+    """A list file for ffmpeg's concat demuxer."""
+    # Paths are single-quoted; an embedded quote is closed, escaped, reopened.
+    return "".join("file '" + str(p.resolve()).replace("'", "'\\''") + "'\n" for p in paths)

@@ -62,6 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(sheet)
     sheet.add_argument("-o", "--output", type=Path, help="the PNG (default: out/<script name>-sheet.png)")
 
+    export = commands.add_parser("export", help="write an editable timeline (OpenTimelineIO, FCPXML, FCP 7 XML, "
+                                                "EDL, Kdenlive, MLT) with its media in a folder beside it")
+    _add_common(export)
+    export.add_argument("-o", "--output", type=Path,
+                        help="the timeline; its extension picks the format (default: out/<script name>.otio)")
+    export.add_argument("--format", choices=("otio", "fcpxml", "xml", "edl", "kdenlive", "mlt"),
+                        help="the format, whatever the extension")
+    export.add_argument("--cache-dir", type=Path, help="where cached artefacts live (default: ~/.cache/vessay)")
+    export.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                        help="video pieces encoded in parallel (default: number of cores)")
+
     commands.add_parser("voices", help="list the installed Piper voices")
 
     cache = commands.add_parser("cache", help="show the cache's size, trim it, or clear it")
@@ -227,6 +238,24 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from .cache import default_cache_dir
+    from .export import check_target, export, format_for
+    from .progress import Progress
+    from .render import Job
+
+    script, theme = _load(args)
+    target = args.output or Path("out") / f"{script.stem}.{args.format or 'otio'}"
+    form = check_target(target, format_for(target, args.format), args.format)
+    progress = Progress(args.quiet)
+    job = Job(target, args.cache_dir or default_cache_dir(), progress, jobs=max(1, args.jobs))
+    result = export(script, theme, job, target, form)
+    progress.say(f"wrote {result.timeline} ({form.name}: {result.scenes} scenes, {result.duration_frames} frames "
+                 f"at {script.video.fps} fps), media in {result.media}/, captions in {result.captions}; "
+                 f"open it in {form.editors}")
+    return 0
+
+
 def cmd_voices(args) -> int:
     from .voices import DEFAULT_VOICE, installed_voices
 
@@ -276,7 +305,7 @@ def cmd_align(args) -> int:
 
 
 _COMMANDS = {"render": cmd_render, "slides": cmd_slides, "sheet": cmd_sheet, "check": cmd_check,
-             "voices": cmd_voices,
+             "voices": cmd_voices, "export": cmd_export,
              "align": cmd_align, "cache": cmd_cache}
 
 

@@ -196,9 +196,27 @@ def blend(kind: str, progress: float, outgoing: np.ndarray, incoming: np.ndarray
         cv2.addWeighted(plane_src, level, plane_src, 0.0, neutral * (1.0 - level), dst=plane_dst)
 
 
-def render(script: Script, theme: Theme, job: Job) -> RenderResult:
-    """Render the whole essay to `job.out` (written atomically), plus `<stem>.words.json` beside it."""
-    _check_writable(job.out.parent)
+@dataclass(frozen=True)
+class Prepared:
+    """Every artefact of a render up to the final mux, all in the cache: what `export` lays on a timeline."""
+
+    slots: list[Slot]
+    plan: list[Body | Join]
+    segments: list[Path]
+    """The cached MP4 of each piece of `plan`, in order."""
+    pieces: Pieces
+    audios: list[SceneAudio]
+    soundtrack: Path
+    loudness_before: float
+    timeline_words: list[dict]
+    cues: list
+    chapters: list[tuple[float, float, str]]
+    encoded: int
+    """How many pieces had to be encoded; the rest were cached."""
+
+
+def prepare(script: Script, theme: Theme, job: Job) -> Prepared:
+    """Narrate, draw, encode every piece and build the soundtrack (each cached): all but the final mux."""
     cache, progress = Cache(job.cache_dir), job.progress
     cache.sweep_stale_temps()
     scenes = script.scenes
@@ -208,7 +226,42 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
     plan = plan_pieces(slots, [(s.transition.type, s.transition.duration) for s in scenes])
     reveals = [plan_reveals(scene, audio, slot) for scene, audio, slot in zip(scenes, audios, slots)]
     pieces = Pieces(script, theme, slots, reveals, cache, job.encoder)
-    todo = [p for p in plan if pieces.cached(p) is None]
+    # The soundtrack needs only the narration, so it is mixed and encoded while the video encodes.
+    stop_audio = threading.Event()
+    audio_worker = ThreadPoolExecutor(max_workers=1)
+    soundtrack_job = audio_worker.submit(soundtrack, script, audios, slots, cache, stop_audio)
+    try:
+        encoded = encode_pieces(pieces, plan, job)
+        track, loudness_before = soundtrack_job.result()
+    except BaseException:
+        stop_audio.set()
+        raise
+    finally:
+        audio_worker.shutdown(wait=True)
+    timeline_words = _timeline_words(scenes, audios, slots)
+    return Prepared(slots, plan, [pieces.path(p) for p in plan], pieces, audios, track, loudness_before,
+                    timeline_words, caption_cues(timeline_words), chapter_list(script, slots), encoded)
+
+
+def render(script: Script, theme: Theme, job: Job) -> RenderResult:
+    """Render the whole essay to `job.out` (written atomically), plus `<stem>.words.json` beside it."""
+    _check_writable(job.out.parent)
+    ready = prepare(script, theme, job)
+    job.progress.say("assembling: joining the pieces, adding the soundtrack")
+    with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(job.out) as temp:
+        burn = _burn(Path(work), theme, ready.cues, job.encoder) if job.burn_captions else None
+        assemble(ready.segments, ready.soundtrack, ready.chapters, script.title, script.author, temp, Path(work),
+                 burn, (script.video.width, script.video.height))
+    words_path = write_text(job.out.with_name(f"{job.out.stem}.words.json"),
+                            json.dumps(ready.timeline_words, indent=1, ensure_ascii=False))
+    extras = write_package(script, theme, job.out, ready.chapters, ready.cues)
+    Cache(job.cache_dir).trim(job.cache_max_bytes)
+    return RenderResult(job.out, words_path, ready.slots[-1].end, ready.encoded, len(ready.plan),
+                        ready.loudness_before, tuple(extras))
+
+
+def _draw_slides(pieces: Pieces, todo: list[Body | Join], progress: Progress) -> None:
+    script, theme, cache = pieces.script, pieces.theme, pieces.cache
     needed = sorted({state for p in todo for state in pieces.slides_needed(p)}, key=lambda s: (s[0], s[1] or 0))
     with progress.bar(len(needed), "slides", "slide") as bar:
         for number, (index, visible) in enumerate(needed):
@@ -218,32 +271,6 @@ def render(script: Script, theme: Theme, job: Job) -> RenderResult:
                 # Glyph caches of one scene's fonts would otherwise pile up across scenes.
                 release_caches()
                 return_freed_memory()
-    # The soundtrack needs only the narration, so it is mixed and encoded while the video encodes.
-    stop_audio = threading.Event()
-    audio_worker = ThreadPoolExecutor(max_workers=1)
-    soundtrack_job = audio_worker.submit(soundtrack, script, audios, slots, cache, stop_audio)
-    try:
-        _encode_all(pieces, todo, job)
-        progress.say("assembling: joining the pieces, adding the soundtrack")
-        track, loudness_before = soundtrack_job.result()
-    except BaseException:
-        stop_audio.set()
-        raise
-    finally:
-        audio_worker.shutdown(wait=True)
-    timeline_words = _timeline_words(scenes, audios, slots)
-    cues = caption_cues(timeline_words)
-    chapters = chapter_list(script, slots)
-    with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(job.out) as temp:
-        burn = _burn(Path(work), theme, cues, job.encoder) if job.burn_captions else None
-        assemble([pieces.path(p) for p in plan], track, chapters, script.title, script.author, temp, Path(work),
-                 burn, (script.video.width, script.video.height))
-    words_path = write_text(job.out.with_name(f"{job.out.stem}.words.json"),
-                            json.dumps(timeline_words, indent=1, ensure_ascii=False))
-    extras = write_package(script, theme, job.out, chapters, cues)
-    cache.trim(job.cache_max_bytes)
-    return RenderResult(job.out, words_path, slots[-1].end, len(todo), len(plan), loudness_before,
-                        tuple(extras))
 
 
 def soundtrack(script: Script, audios: list[SceneAudio], slots: list[Slot], cache: Cache,
@@ -286,12 +313,15 @@ def return_freed_memory() -> None:
         pass
 
 
-def _encode_all(pieces: Pieces, todo: list[Body | Join], job: Job) -> None:
-    """Encode the missing pieces, `job.jobs` at a time, with one bar for pieces and one for frames.
+def encode_pieces(pieces: Pieces, wanted: list[Body | Join], job: Job) -> int:
+    """Make sure every wanted piece is cached: draw the slides the missing ones need, then encode them,
+    `job.jobs` at a time, with one bar for pieces and one for frames. Returns how many were encoded.
 
     On Ctrl-C or SIGTERM (raised in this thread) every encode stops within a frame; pieces
     already finished stay cached, so the next run resumes from them.
     """
+    todo = [p for p in wanted if pieces.cached(p) is None]
+    _draw_slides(pieces, todo, job.progress)
     frames = sum(p.frames for p in todo)
     stop = threading.Event()
     with job.progress.bar(len(todo), "video", "piece") as piece_bar, \
@@ -318,6 +348,7 @@ def _encode_all(pieces: Pieces, todo: list[Body | Join], job: Job) -> None:
             raise
         finally:
             pool.shutdown(wait=True)
+    return len(todo)
 
 
 def _timeline_words(scenes, audios, slots) -> list[dict]:
