@@ -246,7 +246,7 @@ def cmd_export(args) -> int:
 
     script, theme = _load(args)
     target = args.output or Path("out") / f"{script.stem}.{args.format or 'otio'}"
-    form = check_target(target, format_for(target, args.format), args.format)
+    form = check_target(script, target, format_for(target, args.format), args.format)
     progress = Progress(args.quiet)
     job = Job(target, args.cache_dir or default_cache_dir(), progress, jobs=max(1, args.jobs))
     result = export(script, theme, job, target, form)

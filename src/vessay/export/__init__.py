@@ -140,14 +140,15 @@ def _bed(script: Script, ready: Prepared, form: Format, folder: MediaFolder):
     seconds = ready.slots[-1].end
     if not music.duck:
         return folder.bed(music, seconds, "music.wav"), None
-    if form.keyframes:
-        return folder.bed(music, seconds, "music.wav"), ducking_keyframes(ready, script.video.fps)
+    # Both beds, whatever the format: the folder is the same for every export of the essay.
+    plain = folder.bed(music, seconds, "music.wav")
     voice = folder.scratch(".narration.wav")
     write_wav(voice, mix_narration([a.wav for a in ready.audios], ready.slots))
     try:
-        return folder.bed(music, seconds, "music-ducked.wav", ducked_under=voice), None
+        ducked = folder.bed(music, seconds, "music-ducked.wav", ducked_under=voice)
     finally:
         voice.unlink(missing_ok=True)
+    return (plain, ducking_keyframes(ready, script.video.fps)) if form.keyframes else (ducked, None)
 
 
 def ducking_keyframes(ready: Prepared, fps: int) -> dict[int, float]:
@@ -170,11 +171,30 @@ def ducking_keyframes(ready: Prepared, fps: int) -> dict[int, float]:
     return keys
 
 
-def check_target(target: Path, form: Format | None, name: str | None) -> Format:
+TIMECODE_RATES = (24, 25, 30, 48, 50, 60)
+"""Frame rates SMPTE timecode counts, which EDL and both Final Cut XMLs are written in."""
+
+
+def check_target(script: Script, target: Path, form: Format | None, name: str | None) -> Format:
+    """The format to write, or a located error for what the format cannot hold."""
     if form is None:
         known = ", ".join(f.suffix for f in FORMATS.values())
         if name:
             raise VessayError(f"unknown export format '{name}'; choose one of {', '.join(FORMATS)}")
         raise VessayError(f"cannot tell the export format from '{target.name}'; end the name in one of {known} "
                           "or pass --format")
+    if form.absolute or form.name == "edl":
+        fps = script.video.fps
+        if fps not in TIMECODE_RATES:
+            what = {"edl": "an EDL", "xml": "FCP 7 XML", "fcpxml": "FCPXML"}[form.name]
+            raise VessayError(f"{what} needs a timecode frame rate ({', '.join(map(str, TIMECODE_RATES))} fps), "
+                              f"this essay is {fps} fps; change video.fps or export .otio, .kdenlive or .mlt",
+                              script.path, _line_of(script.path, "fps"))
     return form
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if f"{key}:" in line:
+            return number
+    return None
