@@ -10,13 +10,31 @@ from .errors import VessayError, VessayErrors
 from .media import probe
 from .motion import canvas_size
 from .script import Script, scene_text
-from .theme import Theme
+from .theme import Theme, load_theme
 
 
 @dataclass(frozen=True)
 class Findings:
     errors: list[VessayError]
     warnings: list[VessayError]
+
+
+def theme_for(script: Script, override: str | None = None) -> Theme:
+    """The theme `override` names (relative to the working folder), else the script's own `theme:`."""
+    if override:
+        return load_theme(override, Path.cwd())
+    try:
+        return load_theme(script.theme, script.base_dir)
+    except VessayError as err:
+        # An unknown theme name is the script's mistake: point at its line.
+        raise err if err.file else VessayError(err.message, script.path, _theme_line(script)) from None
+
+
+def _theme_line(script: Script) -> int | None:
+    for number, line in enumerate(script.path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("theme:"):
+            return number
+    return None
 
 
 def check(script: Script, theme: Theme, *, layout: bool = True) -> Findings:

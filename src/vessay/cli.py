@@ -84,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("script", type=Path, help="a script with narration_audio: {file: ...}")
     align.add_argument("-o", "--output", type=Path, help="write the spans as an Audacity label file")
     align.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    studio = commands.add_parser("studio", help="a live storyboard in the browser that re-renders as you edit")
+    _add_common(studio)
+    studio.add_argument("--port", type=int, default=8765, help="port to serve on (default: 8765, or the next free one)")
+    studio.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1, this machine only)")
+    studio.add_argument("--full", action="store_true",
+                        help="pictures and preview video at full size and quality, not as a draft")
+    studio.add_argument("--no-video", action="store_true", help="no draft video of the whole essay")
+    studio.add_argument("--cache-dir", type=Path, help="where cached artefacts live (default: ~/.cache/vessay)")
+    studio.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                        help="video pieces encoded in parallel (default: number of cores)")
     return parser
 
 
@@ -121,20 +132,12 @@ def _internal_error() -> int:
 
 def _load(args, *, checked: bool = True):
     """Script and theme; with `checked`, every problem `vessay check` finds stops here, before any work."""
-    from .checks import check
+    from .checks import check, theme_for
     from .errors import VessayErrors
     from .script import load_script
-    from .theme import load_theme
 
     script = load_script(args.script)
-    if args.theme:
-        theme = load_theme(args.theme, Path.cwd())
-    else:
-        try:
-            theme = load_theme(script.theme, script.base_dir)
-        except VessayError as err:
-            # An unknown theme name is the script's mistake: point at its line.
-            raise err if err.file else VessayError(err.message, script.path, _theme_line(script)) from None
+    theme = theme_for(script, args.theme)
     if checked:
         findings = check(script, theme)
         for warning in findings.warnings:
@@ -144,25 +147,18 @@ def _load(args, *, checked: bool = True):
     return script, theme
 
 
-def _theme_line(script) -> int | None:
-    for number, line in enumerate(script.path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.startswith("theme:"):
-            return number
-    return None
-
-
 def cmd_render(args) -> int:
     import dataclasses
 
     from .cache import default_cache_dir
     from .motion import Encoder
     from .progress import Progress
-    from .render import Job, render
+    from .render import DRAFT_ENCODER, Job, draft_video, render
     from .script import VideoSpec
 
     script, theme = _load(args)
-    encoder = Encoder(args.preset or ("ultrafast" if args.draft else "veryfast"),
-                      args.crf if args.crf is not None else (30 if args.draft else 20))
+    default = DRAFT_ENCODER if args.draft else Encoder()
+    encoder = Encoder(args.preset or default.preset, args.crf if args.crf is not None else default.crf)
     suffix = ""
     video = script.video
     vertical = args.aspect == "9:16" or (args.aspect is None and video.height > video.width)
@@ -170,7 +166,7 @@ def cmd_render(args) -> int:
         video = VideoSpec(video.height, video.width, video.fps)  # turn the frame on its side
         suffix += "-9x16" if args.aspect == "9:16" else ""
     if args.draft:
-        video = VideoSpec(2 * round(video.width / 4), 2 * round(video.height / 4), video.fps)
+        video = draft_video(video)
         suffix += "-draft"
     script = dataclasses.replace(script, video=video)
     out = args.output or Path("out") / f"{script.stem}{suffix}.mp4"
@@ -304,8 +300,33 @@ def cmd_align(args) -> int:
     return 0
 
 
+def cmd_studio(args) -> int:
+    from .cache import default_cache_dir
+    from .studio import Settings, is_loopback, run, start
+
+    script = args.script.resolve()
+    if not script.is_file():
+        raise VessayError("file not found, check the path", args.script)
+    here = Path.cwd().resolve()
+    project = here if script.is_relative_to(here) else script.parent
+    settings = Settings(script, project, project / "out", args.cache_dir or default_cache_dir(), args.theme,
+                        args.full, not args.no_video, max(1, args.jobs))
+    server = start(settings, args.host, args.port)
+    print(f"vessay studio: {server.url}  (Ctrl-C to stop)", flush=True)
+    if not is_loopback(args.host):
+        print(f"vessay: listening on {args.host}: other machines on the network can open the studio",
+              file=sys.stderr)
+    try:
+        run(server)
+    except KeyboardInterrupt:
+        pass
+    if not args.quiet:
+        print("vessay studio: stopped", file=sys.stderr)
+    return 0
+
+
 _COMMANDS = {"render": cmd_render, "slides": cmd_slides, "sheet": cmd_sheet, "check": cmd_check,
-             "voices": cmd_voices, "export": cmd_export,
+             "voices": cmd_voices, "export": cmd_export, "studio": cmd_studio,
              "align": cmd_align, "cache": cmd_cache}
 
 

@@ -25,7 +25,7 @@ from .motion import Encoder, Move, SlideCamera, canvas_size, encode_frames, reso
 from .narration import SceneAudio, narrate_all
 from .progress import Progress
 from .publish import caption_cues, chapter_list, write_package, write_text
-from .script import Scene, Script
+from .script import Scene, Script, VideoSpec
 from .slides import release_caches, render_slide, slide_identity
 from .theme import Theme
 from .timeline import LEAD_IN, Body, Join, Slot, plan_pieces, plan_slots
@@ -55,6 +55,15 @@ class Job:
     jobs: int = os.cpu_count() or 1
     burn_captions: bool = False
     cache_max_bytes: int = DEFAULT_MAX_BYTES
+
+
+DRAFT_ENCODER = Encoder("ultrafast", 30)
+"""Fast and rough: a draft is for checking timing."""
+
+
+def draft_video(video: VideoSpec) -> VideoSpec:
+    """A draft's frame: half the width and height, kept even."""
+    return VideoSpec(2 * round(video.width / 4), 2 * round(video.height / 4), video.fps)
 
 
 REVEAL_FADE = 0.25

@@ -175,18 +175,23 @@ def _emoji(fields: Fields, theme_dir: Path) -> str:
     raise fields.error("emoji", f"unknown emoji style '{value}'; {tip}")
 
 
+def bundled_font(name: str) -> Path:
+    """The font file of a family in BUNDLED_FONTS."""
+    package, filename = BUNDLED_FONTS[name]
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise VessayError(f"font '{name}' needs the package {package.replace('_', '-')}; "
+                          f"run: pip install {package.replace('_', '-')}")
+    return Path(spec.origin).parent / "files" / filename
+
+
 _DEFAULT_FONTS = {"title": "Orbitron", "body": "Rajdhani", "mono": "JetBrains Mono"}
 
 
 def _font(fields: Fields | None, role: str, theme_dir: Path) -> Path:
     name = fields.get(role, str, _DEFAULT_FONTS[role]) if fields else _DEFAULT_FONTS[role]
     if name in BUNDLED_FONTS:
-        package, filename = BUNDLED_FONTS[name]
-        spec = importlib.util.find_spec(package)
-        if spec is None or spec.origin is None:
-            raise VessayError(f"font '{name}' needs the package {package.replace('_', '-')}; "
-                              f"run: pip install {package.replace('_', '-')}")
-        return Path(spec.origin).parent / "files" / filename
+        return bundled_font(name)
     if name.lower().endswith((".ttf", ".otf")):
         path = (theme_dir / Path(name).expanduser()).resolve()
         if not path.is_file():
