@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SCRIPT ?= script/only-math.yaml
 
-.PHONY: install render test bench slides clean
+.PHONY: install render test bench slides studio clean
 
 install: $(STAMP)
 
@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 
 render: $(STAMP)
 	$(BIN)/vessay render $(SCRIPT)
+
+# A live storyboard at http://127.0.0.1:8765/ that re-renders as you save the script.
+studio: $(STAMP)
+	$(BIN)/vessay studio $(SCRIPT)
 
 slides: $(STAMP)
 	$(BIN)/vessay slides $(SCRIPT)

@@ -8,6 +8,7 @@ JSON), `app` (the Starlette app), `files` (what may be served), `hub` (fan-out t
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 import threading
 from dataclasses import dataclass
@@ -58,10 +59,22 @@ class Server:
     thread: threading.Thread | None = None
 
     def stop(self) -> None:
-        self.server.should_exit = True
+        self.server.handle_exit(signal.SIGTERM, None)
         if self.thread is not None:
             self.thread.join(timeout=15)
         self.studio.close()
+
+
+class _Uvicorn(uvicorn.Server):
+    """Ends the pages' event streams as it begins to stop, so it need not wait for them."""
+
+    def __init__(self, config: uvicorn.Config, studio: Studio) -> None:
+        super().__init__(config)
+        self.studio = studio
+
+    def handle_exit(self, sig, frame) -> None:
+        self.studio.hub.close()
+        super().handle_exit(sig, frame)
 
 
 def start(settings: Settings, host: str = "127.0.0.1", port: int = 0, *, background: bool = False) -> Server:
@@ -76,7 +89,7 @@ def start(settings: Settings, host: str = "127.0.0.1", port: int = 0, *, backgro
     studio = Studio(settings)
     config = uvicorn.Config(create_app(studio, host), log_level="warning", access_log=False, lifespan="on",
                             timeout_graceful_shutdown=1)
-    server = Server(url, studio, uvicorn.Server(config), sock)
+    server = Server(url, studio, _Uvicorn(config, studio), sock)
     studio.start()
     if background:
         server.thread = threading.Thread(target=server.server.run, kwargs={"sockets": [sock]}, daemon=True,

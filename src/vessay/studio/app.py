@@ -56,10 +56,13 @@ def create_app(studio: Studio, host: str = "127.0.0.1") -> Starlette:
                 yield "retry: 1000\n\n"
                 while True:
                     try:
-                        kind, text = await asyncio.wait_for(queue.get(), HEARTBEAT)
+                        message = await asyncio.wait_for(queue.get(), HEARTBEAT)
                     except asyncio.TimeoutError:
                         yield ": still here\n\n"
                         continue
+                    if message is None:
+                        return
+                    kind, text = message
                     yield f"event: {kind}\ndata: {text}\n\n"
             finally:
                 studio.hub.leave(queue)

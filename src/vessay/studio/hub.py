@@ -34,13 +34,23 @@ class Hub:
         return None if text is None else json.loads(text)
 
     def join(self) -> asyncio.Queue:
-        """A queue of (kind, json text) for one page, starting with the current state."""
+        """A queue of (kind, json text) for one page, starting with the current state; None ends it."""
         queue: asyncio.Queue = asyncio.Queue()
         with self._lock:
             for kind, text in self._latest.items():
                 queue.put_nowait((kind, text))
             self._pages[queue] = asyncio.get_running_loop()
         return queue
+
+    def close(self) -> None:
+        """End every page's stream (the server is stopping); pages reconnect when it is back."""
+        with self._lock:
+            pages, self._pages = list(self._pages.items()), {}
+        for queue, loop in pages:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+            except RuntimeError:
+                pass
 
     def leave(self, queue: asyncio.Queue) -> None:
         with self._lock:

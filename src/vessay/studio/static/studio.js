@@ -177,7 +177,6 @@ function renderCards() {
   for (const [id, el] of ui.cards) {
     if (!keep.has(id)) { stopCard(el); el.remove(); ui.cards.delete(id); }
   }
-  let before = holder.firstChild;
   scenes.forEach((scene, i) => {
     let el = ui.cards.get(scene.id);
     if (!el || el.dataset.rev !== scene.rev) {
@@ -192,8 +191,7 @@ function renderCards() {
     }
     el.dataset.index = i;
     $(".num", el).textContent = String(i + 1).padStart(2, "0");
-    if (el !== before) holder.insertBefore(el, before);
-    before = el.nextSibling;
+    if (holder.children[i] !== el) holder.insertBefore(el, holder.children[i] || null);
   });
   const total = ui.board.timeline ? clock(ui.board.timeline.duration) : "…";
   $("#board-info").textContent = `${scenes.length} scene${scenes.length === 1 ? "" : "s"} · ${total}`;
