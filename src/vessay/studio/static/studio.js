@@ -437,7 +437,16 @@ function movePlayhead() {
   }
   head.hidden = t === null;
   if (t !== null) head.style.left = `${(100 * Math.min(t, tl.duration)) / tl.duration}%`;
-  for (const c of document.querySelectorAll(".chapter")) c.classList.toggle("now", t !== null && t >= +c.dataset.start && t < +c.dataset.end);
+  for (const c of document.querySelectorAll(".chapter")) {
+    const now = t !== null && t >= +c.dataset.start && t < +c.dataset.end;
+    const list = c.parentElement;
+    if (now && !c.classList.contains("now") && (c.offsetTop < list.scrollTop || c.offsetTop + c.offsetHeight > list.scrollTop + list.clientHeight)) {
+      list.scrollTop = c.offsetTop - 8;
+    }
+    c.classList.toggle("now", now);
+  }
+  const done = $("#ticks-done");
+  if (done) done.style.width = `${t === null ? 0 : (100 * Math.min(t, tl.duration)) / tl.duration}%`;
 }
 
 function loop() { movePlayhead(); requestAnimationFrame(loop); }
@@ -447,10 +456,18 @@ function loop() { movePlayhead(); requestAnimationFrame(loop); }
 function renderChapters() {
   const tl = ui.board.timeline;
   const box = $("#chapters");
-  if (!tl) { box.replaceChildren(); return; }
+  const ticks = $("#ticks");
+  if (!tl) { box.replaceChildren(); ticks.replaceChildren(); return; }
   box.replaceChildren(...tl.chapters.map((c) => h("div", { class: "chapter", dataset: { start: c.start, end: c.end },
-    style: `left:${(100 * c.start) / tl.duration}%;width:${(100 * (c.end - c.start)) / tl.duration}%`,
-    title: `${clock(c.start)} ${c.title}`, onclick: () => seekDraft(c.start, true) }, h("b", {}, clock(c.start)), c.title)));
+    title: `Play from ${clock(c.start)}`, onclick: () => seekDraft(c.start, true) }, h("b", {}, clock(c.start)), c.title)));
+  ticks.replaceChildren(h("div", { class: "done", id: "ticks-done" }),
+    ...tl.chapters.map((c) => h("span", { class: "tick", title: `${clock(c.start)} ${c.title}`, style: `left:${(100 * c.start) / tl.duration}%` })));
+  ticks.onclick = (e) => {
+    const box = ticks.getBoundingClientRect();
+    const t = ((e.clientX - box.left) / box.width) * tl.duration;
+    const chapter = [...tl.chapters].reverse().find((c) => c.start <= t + 0.01) || tl.chapters[0];
+    seekDraft(Math.abs(chapter.start - t) < tl.duration * 0.015 ? chapter.start : t, true);
+  };
 }
 
 function seekDraft(t, play = false) {
