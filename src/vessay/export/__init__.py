@@ -14,7 +14,7 @@ from pathlib import Path
 from ..cache import atomic_output
 from ..captions import to_srt
 from ..errors import VessayError
-from ..media import write_wav
+from ..media import probe, write_wav
 from ..assemble import mix_narration
 from ..render import Job, Prepared, encode_pieces, prepare, slide_png
 from ..script import Script
@@ -23,6 +23,7 @@ from ..timeline import LEAD_IN, Join
 from .cuts import JoinCut, SceneCut, plan_cuts
 from .formats import FORMATS, Format, format_for
 from .media import MediaFolder
+from .mlt import STILLS
 from .timeline import Material, V1Item, build_timeline
 
 __all__ = ["FORMATS", "ExportResult", "export", "format_for", "media_folder_for"]
@@ -57,7 +58,7 @@ def export(script: Script, theme: Theme, job: Job, target: Path, form: Format) -
     job.progress.say(f"exporting: gathering media into {media_folder_for(target)}")
     folder = MediaFolder(media_folder_for(target))
     try:
-        material = gather(script, theme, ready, cuts, form, folder, job)
+        material = gather(script, theme, ready, cuts, form, folder)
         if form.absolute:
             def url(name: str) -> str:
                 return folder.path(name).resolve().as_uri()
@@ -78,8 +79,7 @@ def export(script: Script, theme: Theme, job: Job, target: Path, form: Format) -
                         len(script.scenes))
 
 
-def gather(script: Script, theme: Theme, ready: Prepared, cuts, form: Format, folder: MediaFolder,
-           job: Job) -> Material:
+def gather(script: Script, theme: Theme, ready: Prepared, cuts, form: Format, folder: MediaFolder) -> Material:
     """Every file the timeline uses, placed in the media folder, and where each goes on the timeline."""
     fps = script.video.fps
     ids = [scene.id for scene in script.scenes]
@@ -113,8 +113,7 @@ def gather(script: Script, theme: Theme, ready: Prepared, cuts, form: Format, fo
         frames = min(slot.frames - lead_frames, math.ceil((lead + audio.duration) * fps))
         narration.append((folder.narration(audio.wav, lead, frames, fps, f"{stems[index]}.wav"),
                           slot.start_frame + lead_frames, frames))
-    sources = [_source(scene, index, stems[index], slot.frames, folder)
-               for index, (scene, slot) in enumerate(zip(script.scenes, ready.slots))]
+    sources = [_source(scene, index, stems[index], fps, folder) for index, scene in enumerate(script.scenes)]
     bed, ducking = _bed(script, ready, form, folder)
     chapter_starts = {round(start * fps): title for start, _, title in ready.chapters}
     chapters = [(index, chapter_starts[slot.start_frame]) for index, slot in enumerate(ready.slots)
@@ -124,12 +123,25 @@ def gather(script: Script, theme: Theme, ready: Prepared, cuts, form: Format, fo
                     ducking, chapters)
 
 
-def _source(scene, index: int, stem: str, frames: int, folder: MediaFolder):
-    """The scene's own picture (an image layout's file) to re-cut from, or None."""
-    image = getattr(scene, "image", None)
-    if image is None or not Path(image).is_file():
-        return None
-    return (index, folder.link(Path(image), f"{stem}-source{Path(image).suffix.lower()}"), 0, frames)
+def _source(scene, index: int, stem: str, fps: int, folder: MediaFolder):
+    """The scene's own picture or footage to re-cut from — an image, a photo, a clip with its trim — or None.
+
+    A source is a path (a still, or footage used from its start) or has `file` and optional `start`/`end`
+    seconds (footage with its trim).
+    """
+    for key in ("clip", "photo", "image"):
+        value = getattr(scene, key, None)
+        file = value if isinstance(value, (str, Path)) else getattr(value, "file", None)
+        if file is None or not Path(file).is_file():
+            continue
+        file = Path(file)
+        name = folder.link(file, f"{stem}-{key}{file.suffix.lower()}")
+        if file.suffix.lower() in STILLS:
+            return index, name, 0, None
+        length = math.floor(probe(file).duration * fps)
+        start = round((getattr(value, "start", None) or 0.0) * fps)
+        return index, name, min(start, max(0, length - 1)), length
+    return None
 
 
 def _bed(script: Script, ready: Prepared, form: Format, folder: MediaFolder):

@@ -41,8 +41,9 @@ class Material:
     slides: list[str]
     narration: list[tuple[str, int, int]]
     """(media name, start frame, frames) per scene."""
-    sources: list[tuple[int, str, int, int] | None] = field(default_factory=list)
-    """Per scene, its own picture or footage: (scene, media name, first frame used, media frames), or None."""
+    sources: list[tuple[int, str, int, int | None] | None] = field(default_factory=list)
+    """Per scene, its own picture or footage: (scene, media name, first frame used, media frames or None for a
+    still), or None."""
     bed: str | None = None
     ducking: dict[int, float] | None = None
     """Volume keyframes for the bed (frame → dB) where the format plays them; else the bed comes ducked."""
@@ -93,7 +94,8 @@ def build_timeline(material: Material, url) -> otio.schema.Timeline:
               for i, (name, start, frames) in enumerate(material.narration)], fps)
     timeline.tracks.append(a1)
     if material.bed is not None:
-        total = sum(frames for _, frames in material.slots[-1:]) + material.slots[-1][0]
+        last_start, last_frames = material.slots[-1]
+        total = last_start + last_frames
         a2 = otio.schema.Track(name="A2 music", kind=otio.schema.TrackKind.Audio)
         bed = _clip("music", url(material.bed), 0, total, total, fps, {"role": "music"})
         if material.ducking:
@@ -140,8 +142,9 @@ def _sources_track(material: Material, url) -> otio.schema.Track:
             continue
         scene, name, first, media_frames = source
         scene_id = material.scene_ids[scene]
-        placed.append((start, _clip(scene_id, url(name), first, min(frames, media_frames - first), media_frames,
-                                    material.fps, {"scene": scene_id, "role": "source"})))
+        shown = frames if media_frames is None else min(frames, media_frames - first)
+        placed.append((start, _clip(scene_id, url(name), first, shown, media_frames or frames, material.fps,
+                                    {"scene": scene_id, "role": "source"})))
     _lay(track, placed, material.fps)
     return track
 
@@ -154,9 +157,3 @@ def _lay(track: otio.schema.Track, placed: list[tuple[int, otio.schema.Clip]], f
             track.append(otio.schema.Gap(source_range=_range(0, start - at, fps)))
         track.append(clip)
         at = start + clip.source_range.duration.to_frames()
-
-
-def scene_clips(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:
-    """The V1 clips that are scenes (not rendered transitions)."""
-    return [c for c in timeline.video_tracks()[0].find_clips()
-            if c.metadata.get("vessay", {}).get("role", "scene") == "scene"]
