@@ -39,7 +39,8 @@ def test_corpus_covers_the_listed_cases():
     assert {"invalid-yaml", "empty", "list-not-mapping", "misspelled-key", "fps-text", "fps-zero", "width-absurd",
             "duplicate-id", "no-scenes", "empty-narration", "missing-audio", "zero-length-audio", "text-as-audio",
             "corrupt-audio", "unknown-theme", "bad-colour-theme", "missing-font-theme", "missing-image",
-            "unrenderable-character", "huge-title"} <= names
+            "unrenderable-character", "huge-title", "missing-clip", "corrupt-clip", "trim-outside-clip",
+            "unreadable-csv", "unknown-column", "focus-outside"} <= names
 
 
 def test_spaces_non_ascii_paths_and_rtl_text_work(tmp_path, capsys):

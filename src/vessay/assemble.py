@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .clipaudio import ClipSound, clip_track
 from .media import AUDIO_RATE, read_wav, run_ffmpeg
 from .motion import Encoder
 from .script import MusicSpec
@@ -72,29 +73,42 @@ def bed_filter(music: MusicSpec, duration: float) -> str:
             f"afade=t=in:d={min(2.0, duration / 4):.3f},afade=t=out:st={fade_out:.3f}:d={min(3.0, duration):.3f}")
 
 
-def audio_graph(music: MusicSpec | None, duration: float) -> str:
-    """filter_complex text turning the narration (input 0) and optional music (input 1) into [mix]."""
+def audio_graph(music: MusicSpec | None, duration: float, clips: bool = False) -> str:
+    """filter_complex text turning the narration (input 0), the optional music (next input) and the clips'
+    own sound (last input, already ducked) into [mix]."""
     voice = f"[0:a]aformat=sample_fmts=fltp:sample_rates={AUDIO_RATE}:channel_layouts=stereo"
+    parts, mixed = [], ["[v]"]
+    if clips:
+        parts.append(f"[{2 if music else 1}:a]aformat=sample_fmts=fltp:channel_layouts=stereo[clips]")
+        mixed.append("[clips]")
     if music is None:
+        parts.insert(0, f"{voice}[v]")
+    else:
+        bed = f"[1:a]{bed_filter(music, duration)}"
+        if music.duck:
+            parts[:0] = [f"{voice},asplit=2[v][key]", f"{bed}[bed]", f"[bed][key]{DUCKING}[music]"]
+        else:
+            parts[:0] = [f"{voice}[v]", f"{bed}[music]"]
+        mixed.append("[music]")
+    if len(mixed) == 1:
         return f"{voice}[mix]"
-    bed = f"[1:a]{bed_filter(music, duration)}"
-    if not music.duck:
-        return f"{voice}[v];{bed}[bed];[v][bed]amix=inputs=2:duration=first:normalize=0[mix]"
-    return (f"{voice},asplit=2[v][key];{bed}[bed];"
-            f"[bed][key]{DUCKING}[ducked];"
-            "[v][ducked]amix=inputs=2:duration=first:normalize=0[mix]")
+    return ";".join(parts) + f";{''.join(mixed)}amix=inputs={len(mixed)}:duration=first:normalize=0[mix]"
 
 
 _RAW = ["-f", "f32le", "-ar", str(AUDIO_RATE)]
 """How our intermediate audio files are read: raw float samples at AUDIO_RATE."""
 
 
-def build_mix_args(narration: Path, music: MusicSpec | None, duration: float, mixed: Path) -> list[str]:
-    """Narration plus the optional music bed, ducked, as one stereo float file."""
+def build_mix_args(narration: Path, music: MusicSpec | None, duration: float, mixed: Path,
+                   clips: Path | None = None) -> list[str]:
+    """Narration plus the optional music bed, ducked, and the clips' sound, as one stereo float file."""
     args = ["-y", "-v", "error", *_RAW, "-ac", "1", "-i", str(narration)]
     if music is not None:
         args += ["-stream_loop", "-1", "-i", str(music.file)]  # loop a short bed; atrim cuts it to length
-    return [*args, "-filter_complex", audio_graph(music, duration), "-map", "[mix]", *_RAW, str(mixed)]
+    if clips is not None:
+        args += [*_RAW, "-ac", "2", "-i", str(clips)]
+    return [*args, "-filter_complex", audio_graph(music, duration, clips is not None), "-map", "[mix]", *_RAW,
+            str(mixed)]
 
 
 def levelling(gain_db: float, trim_db: float = 0.0) -> str:
@@ -145,12 +159,17 @@ def build_audio_args(mixed: Path, chain: str, out: Path) -> list[str]:
 
 
 def build_soundtrack(narration: list[Path], slots: list[Slot], music: MusicSpec | None, out: Path,
-                     workdir: Path, stop: threading.Event | None = None) -> float:
-    """Narration on its timeline, plus music, levelled and AAC-encoded into `out`; returns the loudness
-    (LUFS) of the mix before levelling. Setting `stop` ends it early (raising media.Stopped)."""
-    narration_track, mixed = workdir / "narration.f32", workdir / "mix.f32"
-    mix_narration(narration, slots).tofile(narration_track)
-    run_ffmpeg(build_mix_args(narration_track, music, slots[-1].end, mixed), stop=stop)
+                     workdir: Path, stop: threading.Event | None = None, clips: list[ClipSound] = ()) -> float:
+    """Narration on its timeline, plus music and the clips' own sound, levelled and AAC-encoded into `out`;
+    returns the loudness (LUFS) of the mix before levelling. Setting `stop` ends it early (raising media.Stopped)."""
+    narration_track, clips_track, mixed = workdir / "narration.f32", workdir / "clips.f32", workdir / "mix.f32"
+    voice = mix_narration(narration, slots)
+    voice.tofile(narration_track)
+    sound = clip_track(list(clips), voice)
+    if sound is not None:
+        sound.tofile(clips_track)
+    run_ffmpeg(build_mix_args(narration_track, music, slots[-1].end, mixed,
+                              clips_track if sound is not None else None), stop=stop)
     chain, before = level_chain(mixed, stop)
     run_ffmpeg(build_audio_args(mixed, chain, out), stop=stop)
     return before

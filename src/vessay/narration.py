@@ -30,7 +30,7 @@ class SceneAudio:
     wav: Path
     duration: float
     words: tuple[Word, ...]
-    source: str  # "tts" or "recording"
+    source: str  # "tts", "recording", or "none" (a scene without narration)
 
 
 @lru_cache(maxsize=4)
@@ -269,6 +269,14 @@ def _trimmed(samples: np.ndarray, scene: Scene, source: Path) -> np.ndarray:
     return trimmed
 
 
+def silence(cache: Cache) -> SceneAudio:
+    """No narration at all: an empty WAV (source "none"), for scenes that need none."""
+    key = content_key("narration", {"silence": True, "rate": AUDIO_RATE})
+    with cache.lock("narration", key):
+        return _cached_audio(cache, "narration", key) or _store(cache, "narration", key, np.zeros(0, np.float32),
+                                                                  [], "none")
+
+
 def _cached_audio(cache: Cache, stage: str, key: str) -> SceneAudio | None:
     wav_path, meta_path = cache.get(stage, key, "wav"), cache.get(stage, key, "json")
     if wav_path is None or meta_path is None:
@@ -311,6 +319,8 @@ def narrate_all(script: Script, cache: Cache, progress: Progress) -> list[SceneA
             if scene.audio is None and scene.id in spans:
                 span = spans[scene.id]
                 audio = narrate_span(scene, take, script.take.file, span.start, span.end, cache)
+            elif scene.audio is None and not scene.narration and scene.layout == "clip":
+                audio = silence(cache)  # a clip scene without narration: the clip alone sets its length
             elif scene.audio is None and not scene.narration:
                 raise VessayError(f"scene '{scene.id}' has no narration text, no audio and no label in the take; "
                                   "add one", script.path, scene.line)

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import VessayError, VessayErrors
+from .scriptmedia import ChartSpec, ClipSpec, FocusSpec, choice, parse_chart, parse_clip, parse_focus
 from .yamlmap import Fields, load_yaml
 
-LAYOUTS = ("title", "section", "bullets", "credits", "quote", "code", "equation", "image", "two-column")
+LAYOUTS = ("title", "section", "bullets", "credits", "quote", "code", "equation", "image", "two-column", "clip",
+           "chart")
 FIT_MODES = ("contain", "cover")
 MOTION_PRESETS = ("auto", "zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "drift", "still")
 EASINGS = ("linear", "ease-in-out")
@@ -116,7 +118,11 @@ class Scene:
     image: Path | None = None
     caption: str = ""
     fit: str = "contain"
-    """How `image` fills its frame: contain (all of it shows) or cover (fills, cropped)."""
+    """How `image` or `clip` fills its frame: contain (all of it shows) or cover (fills, cropped)."""
+    focus: FocusSpec | None = None
+    """A directed move over the photo, which then fills the whole picture."""
+    clip: ClipSpec | None = None
+    chart: ChartSpec | None = None
     left: Column | None = None
     right: Column | None = None
     reveals: tuple[int, ...] = ()
@@ -129,7 +135,14 @@ class Scene:
             return len(self.bullets)
         if self.layout == "two-column":
             return sum(len(c.bullets) for c in (self.left, self.right) if c is not None)
+        if self.layout == "chart" and self.chart is not None:
+            return self.chart.revealable
         return 0
+
+    @property
+    def full_frame(self) -> bool:
+        """The scene's picture is footage or a photo filling the frame, not a slide."""
+        return self.layout == "clip" or (self.layout == "image" and self.focus is not None)
 
 
 @dataclass(frozen=True)
@@ -304,9 +317,9 @@ def _video(fields: Fields | None) -> VideoSpec:
 def _motion(fields: Fields | None, default: MotionSpec) -> MotionSpec:
     if fields is None:
         return default
-    spec = MotionSpec(preset=_choice(fields, "preset", MOTION_PRESETS, default.preset),
+    spec = MotionSpec(preset=choice(fields, "preset", MOTION_PRESETS, default.preset),
                       amount=fields.number("amount", float, default.amount, 0.0, 0.3),
-                      easing=_choice(fields, "easing", EASINGS, default.easing))
+                      easing=choice(fields, "easing", EASINGS, default.easing))
     fields.reject_unknown()
     return spec
 
@@ -314,19 +327,10 @@ def _motion(fields: Fields | None, default: MotionSpec) -> MotionSpec:
 def _transition(fields: Fields | None, default: TransitionSpec) -> TransitionSpec:
     if fields is None:
         return default
-    spec = TransitionSpec(type=_choice(fields, "type", TRANSITIONS, default.type),
+    spec = TransitionSpec(type=choice(fields, "type", TRANSITIONS, default.type),
                           duration=fields.number("duration", float, default.duration, 0.0, 3.0))
     fields.reject_unknown()
     return spec
-
-
-def _choice(fields: Fields, key: str, allowed: tuple[str, ...], default: str) -> str:
-    value = fields.get(key, str, default)
-    if value not in allowed:
-        hint = difflib.get_close_matches(value, allowed, n=1)
-        tip = f"did you mean '{hint[0]}'?" if hint else f"use one of: {', '.join(allowed)}"
-        raise fields.error(key, f"unknown {key} '{value}'; {tip}")
-    return value
 
 
 def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
@@ -334,7 +338,7 @@ def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
     scene_id = str(fields.get("id", (str, int), required=True))
     if not _ID_PATTERN.match(scene_id):
         raise fields.error("id", f"scene id '{scene_id}' may use only letters, digits, '-' and '_'")
-    layout = _choice(fields, "layout", LAYOUTS, "bullets")
+    layout = choice(fields, "layout", LAYOUTS, "bullets")
     title = fields.get("title", str, "")
     subtitle = fields.get("subtitle", str, "")
     bullets = tuple(fields.strings("bullets"))
@@ -345,7 +349,7 @@ def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
     content = _layout_content(fields, layout, scene_id, base_dir)
     fields.reject_unknown()
     audio = _existing_file(fields, "audio", base_dir, "audio file", required=False) if audio_name else None
-    if not narration and audio is None and not has_take:
+    if not narration and audio is None and not has_take and layout != "clip":
         raise fields.error(None, f"scene '{scene_id}' has no 'narration' text and no 'audio' file; add one")
     if layout == "bullets" and not bullets:
         raise fields.error(None, f"scene '{scene_id}' uses layout 'bullets' but has no 'bullets' list")
@@ -356,7 +360,7 @@ def _scene(fields: Fields, base_dir: Path, default_motion: MotionSpec,
                   transition=transition, reveals=reveals, **content)
     if reveals and not scene.revealable:
         raise fields.error("narration", f"'{REVEAL_MARKER}' reveals list items, but layout '{layout}' has none; "
-                                        "use it on bullets, credits or two-column scenes")
+                                        "use it on bullets, credits, two-column or chart scenes")
     if len(reveals) > scene.revealable:
         raise fields.error("narration", f"{len(reveals)} '{REVEAL_MARKER}' markers but only "
                                         f"{scene.revealable} items to reveal")
@@ -378,20 +382,22 @@ def split_reveals(narration: str) -> tuple[str, tuple[int, ...]]:
     return " ".join(" ".join(parts).split()), tuple(reveals)
 
 
-_LAYOUT_KEYS = {"quote": "quote", "attribution": "quote", "code": "code", "language": "code",
-                "equation": "equation", "image": "image", "caption": "image", "fit": "image",
-                "left": "two-column", "right": "two-column"}
-"""Scene keys that belong to one layout."""
+_LAYOUT_KEYS = {"quote": ("quote",), "attribution": ("quote",), "code": ("code",), "language": ("code",),
+                "equation": ("equation",), "image": ("image",), "caption": ("image", "clip"),
+                "fit": ("image", "clip"), "focus": ("image",), "left": ("two-column",), "right": ("two-column",),
+                "clip": ("clip",), "trim": ("clip",), "clip_audio": ("clip",), "speed": ("clip",), "hold": ("clip",),
+                "chart": ("chart",)}
+"""Scene keys that belong to some layouts only."""
 
 
 def _layout_content(fields: Fields, layout: str, scene_id: str, base_dir: Path) -> dict:
     """The layout's own scene fields, validated (paths exist, maths parses, language is known)."""
-    for key, owner in _LAYOUT_KEYS.items():
-        if owner != layout and fields.has(key):
-            raise fields.error(key, f"'{key}' is for layout '{owner}', but scene '{scene_id}' uses layout "
-                                    f"'{layout}'")
-    for key, owner in _LAYOUT_KEYS.items():
-        if owner == layout:
+    for key, owners in _LAYOUT_KEYS.items():
+        if layout not in owners and fields.has(key):
+            raise fields.error(key, f"'{key}' is for layout {' or '.join(repr(o) for o in owners)}, but scene "
+                                    f"'{scene_id}' uses layout '{layout}'")
+    for key, owners in _LAYOUT_KEYS.items():
+        if layout in owners:
             fields.raw(key)
     fields.reject_unknown()  # a misspelt key ('quoet') is reported as such, not as a missing one
 
@@ -427,7 +433,7 @@ def _layout_content(fields: Fields, layout: str, scene_id: str, base_dir: Path) 
         return {"equation": equation}
     if layout == "image":
         required("image")
-        fit = _choice(fields, "fit", FIT_MODES, "contain")
+        fit = choice(fields, "fit", FIT_MODES, "contain")
         image = _existing_file(fields, "image", base_dir, "image")
         from PIL import Image
 
@@ -438,7 +444,12 @@ def _layout_content(fields: Fields, layout: str, scene_id: str, base_dir: Path) 
             raise fields.error("image", f"image '{fields.get('image', str)}' is not a picture Pillow can read "
                                         f"(use PNG, JPEG or WebP)") from None
         return {"image": image, "caption": " ".join(fields.get("caption", str, "").split()),
-                "fit": fit}
+                "fit": fit, "focus": parse_focus(fields)}
+    if layout == "clip":
+        return {**parse_clip(fields, base_dir, _existing_file), "fit": choice(fields, "fit", FIT_MODES, "contain"),
+                "caption": " ".join(fields.get("caption", str, "").split())}
+    if layout == "chart":
+        return {"chart": parse_chart(fields, base_dir)}
     if layout == "two-column":
         return {side: _column(fields, side, scene_id) for side in ("left", "right")}
     return {}

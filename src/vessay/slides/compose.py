@@ -10,10 +10,11 @@ from PIL import Image
 from ..errors import VessayError
 from ..script import Scene
 from ..theme import Theme
-from . import basic, code, columns, equation, picture, quote
+from . import basic, chart, code, columns, equation, picture, quote
 from .canvas import Canvas, clip_to_safe_box, paint_ops
 from .effects import add_glow, background, scanlines, vignette
 from .geometry import Geometry
+from .lower_third import lower_third_fits
 from .parts import hud
 
 Layout = Callable[..., bool]
@@ -28,6 +29,7 @@ LAYOUTS: dict[str, Layout] = {
     "equation": equation.layout_equation,
     "image": picture.layout_image,
     "two-column": columns.layout_two_column,
+    "chart": chart.layout_chart,
 }
 
 
@@ -70,6 +72,8 @@ def render_slide(scene: Scene, theme: Theme, size: tuple[int, int], *, index: in
 
 def fits(scene: Scene, theme: Theme, size: tuple[int, int]) -> bool:
     """False when the scene's content cannot fit its box even at the smallest size."""
+    if scene.full_frame:
+        return lower_third_fits(scene, theme, size)
     geo = Geometry(int(size[0]), int(size[1]))
     return bool(_layout(scene)(scene, theme, geo, Canvas(), index=1, part=None, reveal=None))
 

@@ -13,8 +13,8 @@ _NOT_ON_SLIDE = ("id", "line", "narration", "audio", "motion", "transition", "re
 def slide_identity(scene: Scene) -> dict:
     """Every scene field drawn on its slide (JSON-friendly), with the image file's content hash.
 
-    Use it in a cache key so that editing a quote, code, equation, image file or column
-    re-renders the slide.
+    Use it in a cache key so that editing a quote, code, equation, image or clip file, chart
+    data or column re-renders the slide.
     """
     out = {}
     for f in dataclasses.fields(scene):
@@ -30,5 +30,7 @@ def slide_identity(scene: Scene) -> dict:
                 value = [str(value), file_digest(value)]  # the picture's content, not its timestamp
             except OSError:
                 value = [str(value)]
+        if f.name == "clip" and value is not None:
+            value["digest"] = file_digest(scene.clip.file)
         out[f.name] = value
     return out

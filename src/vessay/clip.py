@@ -1,0 +1,194 @@
+"""`layout: clip`: a local video file as a scene's picture, decoded by ffmpeg straight into frames.
+
+ffmpeg decodes the trimmed part of the file (rotation applied, any size, frame rate,
+bit depth or variable frame rate), retimes it by `speed`, resamples it to the essay's
+frame rate and scales it — keeping its shape — to fill the frame (`cover`, cropped) or
+fit inside it (`contain`, on the theme's background). Frames arrive as raw BT.709 yuv420p
+through a pipe, one at a time, so memory stays flat however long the clip is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import threading
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .cache import file_digest
+from .media import ffmpeg_exe, last_error_line
+from .motion import split_planes
+from .overlay import yuv_of
+from .scriptmedia import ClipSpec
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a clip looks when played: its display aspect (rotation and pixel shape applied) and frame rate."""
+
+    aspect: float
+    fps: float
+
+
+_VIDEO = re.compile(r"Stream #\d+:\d+.*?: Video: .*?, (\d+)x(\d+)(?: \[SAR (\d+):(\d+) DAR (\d+):(\d+)\])?")
+_ROTATION = re.compile(r"rotation of (-?[\d.]+) degrees")
+_FPS = re.compile(r"Video: .*?, ([\d.]+) (?:fps|tbr)")
+
+
+def clip_shape(path: Path) -> Shape:
+    """Read the display shape from `ffmpeg -i` (there is no ffprobe): size, SAR/DAR and rotation."""
+    text = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+                          capture_output=True).stderr.decode("utf-8", "replace")
+    video = _VIDEO.search(text)
+    if video is None:
+        raise RuntimeError(f"no video stream in {path}")
+    width, height = int(video.group(1)), int(video.group(2))
+    aspect = int(video.group(5)) / int(video.group(6)) if video.group(5) else width / height
+    rotation = _ROTATION.search(text)
+    if rotation and round(abs(float(rotation.group(1)))) % 180 == 90:
+        aspect = 1 / aspect
+    fps = _FPS.search(text)
+    return Shape(aspect, float(fps.group(1)) if fps else 30.0)
+
+
+def placement(aspect: float, frame: tuple[int, int], fit: str) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """(size to scale the clip to, and for `cover` the frame-sized crop of it; None for `contain`)."""
+    fw, fh = frame
+    wider = aspect > fw / fh
+    if fit == "cover":
+        size = (2 * math.ceil(fh * aspect / 2), fh) if wider else (fw, 2 * math.ceil(fw / aspect / 2))
+        return size, (fw, fh)
+    size = (fw, max(2, 2 * round(fw / aspect / 2))) if wider else (max(2, 2 * round(fh * aspect / 2)), fh)
+    return size, None
+
+
+def build_decode_args(clip: ClipSpec, fit: str, frame: tuple[int, int], fps: int, shape: Shape,
+                      first: int = 0) -> list[str]:
+    """argv (without the binary) decoding the clip from its frame `first` on, as raw yuv420p at `fps`."""
+    start = clip.start + first * clip.speed / fps
+    (sw, sh), crop = placement(shape.aspect, frame, fit)
+    # Colours are converted to BT.709 limited range, as the slides are; bit depth drops to 8 here.
+    scale = f"scale={sw}:{sh}:flags=bicubic:out_color_matrix=bt709:out_range=tv"
+    # Timestamps count from the seek point (-ss on the input), so a decode that starts mid-clip picks
+    # the same frames as one that played through to there.
+    timing = [f"setpts=PTS/{clip.speed:g}", f"fps={fps}"]
+    # Resample the frame rate before scaling when that drops frames, after it when it repeats them.
+    chain = [*timing, scale] if shape.fps / clip.speed >= fps else [scale, *timing]
+    if crop is not None:
+        chain.append(f"crop={crop[0]}:{crop[1]}")
+    chain += ["setsar=1", "format=yuv420p"]
+    return ["-v", "error", "-ss", f"{start:.6f}", "-t", f"{max(0.0, clip.end - start):.6f}", "-i", str(clip.file),
+            "-an", "-sn", "-vf", ",".join(chain), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]
+
+
+def clip_frames(clip: ClipSpec, fps: int) -> int:
+    """How many frames the trimmed clip plays for at the essay's frame rate."""
+    return max(1, round(clip.length * fps))
+
+
+class ClipReader:
+    """Frames of a clip, decoded in order; asking for an earlier or far later frame restarts the decoder there."""
+
+    def __init__(self, clip: ClipSpec, fit: str, frame: tuple[int, int], fps: int):
+        self.clip, self.fit, self.frame, self.fps = clip, fit, frame, fps
+        self.shape = clip_shape(clip.file)
+        (sw, sh), crop = placement(self.shape.aspect, frame, fit)
+        self.size = crop or (sw, sh)
+        self.buffer = np.zeros(self.size[0] * self.size[1] * 3 // 2, np.uint8)
+        self.proc: subprocess.Popen | None = None
+        self.errors: list[bytes] = []
+        self.next = 0  # the frame the decoder gives next
+        self.decoded = -1  # the frame in `buffer`
+        self.end: int | None = None  # how many frames the clip turned out to have, once the decoder ran out
+
+    def frame_at(self, index: int) -> np.ndarray:
+        """Frame `index` of the trimmed clip (the last one it has, past its end)."""
+        if self.end is not None and index >= self.end and self.decoded == self.end - 1:
+            return self.buffer
+        if self.proc is None or index < self.next - 1 or index > self.next + 2 * self.fps:
+            self._start(min(index, self.end - 1) if self.end else index)
+        while self.next <= index and self.proc is not None:
+            if self.proc.stdout.readinto(memoryview(self.buffer)) != self.buffer.size:
+                self._finish()
+                break
+            self.decoded = self.next
+            self.next += 1
+        return self.buffer
+
+    def _start(self, index: int) -> None:
+        self.close()
+        args = build_decode_args(self.clip, self.fit, self.frame, self.fps, self.shape, index)
+        self.proc = subprocess.Popen([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, bufsize=self.buffer.size)
+        proc = self.proc
+        threading.Thread(target=lambda: self.errors.append(proc.stderr.read()), daemon=True).start()
+        self.next = index
+
+    def _finish(self) -> None:
+        """The decoder ran out: keep the last frame (a clip may hold fewer frames than its length promised)."""
+        code = self.proc.wait()
+        self.proc = None
+        self.end = self.next
+        if code != 0:
+            raise RuntimeError(f"decoding clip {self.clip.file} failed: {last_error_line(b''.join(self.errors))}")
+        if self.decoded < 0:
+            raise RuntimeError(f"clip {self.clip.file} gave no frames from {self.next}")
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@dataclass(frozen=True)
+class ClipShot:
+    """A clip scene's picture: frame i of the scene is frame i of the clip, held or looped past its end."""
+
+    clip: ClipSpec
+    fit: str
+    frame: tuple[int, int]
+    fps: int
+    background: tuple[int, int, int]
+
+    def identity(self) -> dict:
+        return {"clip": [file_digest(self.clip.file), *asdict(self.clip).values()], "fit": self.fit,
+                "frame": self.frame, "fps": self.fps, "background": self.background}
+
+    def prepare(self) -> None:
+        return None
+
+    def clip_index(self, index: float) -> int:
+        frames = clip_frames(self.clip, self.fps)
+        index = max(0, round(index))
+        if index < frames:
+            return index
+        return index % frames if self.clip.hold == "loop" else frames - 1
+
+    @contextmanager
+    def open(self) -> Iterator[Callable[[float, np.ndarray], None]]:
+        reader = ClipReader(self.clip, self.fit, self.frame, self.fps)
+        fw, fh = self.frame
+        cw, ch = reader.size
+        left, top = (fw - cw) // 4 * 2, (fh - ch) // 4 * 2  # even, so chroma lines up
+        fills = yuv_of(self.background)
+
+        def fill(at: float, dst: np.ndarray) -> None:
+            source = reader.frame_at(self.clip_index(at))
+            if (cw, ch) == (fw, fh):
+                np.copyto(dst, source)
+                return
+            for plane, view, value, k in zip(split_planes(source, cw, ch), split_planes(dst, fw, fh), fills,
+                                             (1, 2, 2)):
+                view.fill(value)
+                view[top // k:(top + ch) // k, left // k:(left + cw) // k] = plane
+
+        try:
+            yield fill
+        finally:
+            reader.close()

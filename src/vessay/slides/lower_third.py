@@ -1,0 +1,75 @@
+"""The lower third: a scene's title and caption over footage or a photo, in the theme's style.
+
+A translucent panel of the theme's background with an accent rail, the title in the title
+font and the caption under it in the body font, at the lower left of the frame. It sits
+above the bottom fifth of the frame, which burned captions use.
+"""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from ..script import Scene
+from ..theme import Theme
+from .canvas import aa_round_rect
+from .effects import soft_text
+from .fonts import draw_text
+from .geometry import Geometry, safe_box
+from .text import Block, fit
+
+PANEL_ALPHA = 0.78
+
+
+def _blocks(scene: Scene, theme: Theme, geo: Geometry, width: float) -> tuple[Block | None, Block | None, bool]:
+    ok = True
+    title = caption = None
+    if scene.title:
+        title, fitted = fit(scene.title, theme, "title", 700, (46, 26), width, geo.h * 0.16, 1.12, geo)
+        ok &= fitted
+    if scene.caption:
+        caption, fitted = fit(scene.caption, theme, "body", 500, (32, 20), width, geo.h * 0.14, 1.2, geo)
+        ok &= fitted
+    return title, caption, ok
+
+
+def _text_width(geo: Geometry) -> float:
+    x0, _, x1, _ = safe_box((geo.w, geo.h))
+    return (x1 - x0) * (0.86 if geo.portrait else 0.56)
+
+
+def lower_third_fits(scene: Scene, theme: Theme, size: tuple[int, int]) -> bool:
+    """False when the title or caption cannot fit the lower third even at the smallest size."""
+    geo = Geometry(*size)
+    return _blocks(scene, theme, geo, _text_width(geo))[2]
+
+
+def lower_third(scene: Scene, theme: Theme, size: tuple[int, int]) -> Image.Image | None:
+    """The lower third as an RGBA image of the frame's size (transparent elsewhere), or None without text."""
+    if not (scene.title or scene.caption):
+        return None
+    geo = Geometry(*size)
+    title, caption, _ = _blocks(scene, theme, geo, _text_width(geo))
+    pad, gap, rail = geo.s(26), geo.s(12), max(2.0, geo.s(7))
+    heights = [b.height for b in (title, caption) if b is not None]
+    text_h = sum(heights) + gap * (len(heights) - 1)
+    text_w = max(b.width for b in (title, caption) if b is not None)
+    x0 = safe_box(size)[0]
+    bottom = geo.h * 0.8
+    top = bottom - text_h - 2 * pad
+    right = x0 + rail + text_w + 2 * pad
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    panel = Image.new("L", size, 0)
+    aa_round_rect(panel, (x0, top, right, bottom), geo.s(6), None, round(255 * PANEL_ALPHA))
+    image.paste((*theme.colors["background"], 255), (0, 0), panel)
+    image.putalpha(panel)
+    aa_round_rect(image, (x0, top, x0 + rail, bottom), 0, None, (*theme.colors["accent"], 255))
+    x, y = x0 + rail + pad, top + pad
+    for block, colour in ((title, theme.colors["text"]), (caption, soft_text(theme))):
+        if block is None:
+            continue
+        baseline = y + block.font.asc
+        for line in block.lines:
+            draw_text(image, (x, baseline), line, block.font, (*colour, 255))
+            baseline += block.pitch
+        y += block.height + gap
+    return image
