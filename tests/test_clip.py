@@ -11,7 +11,7 @@ from vessay.media import AUDIO_RATE
 from vessay.overlay import yuv420_to_rgb
 from vessay.scriptmedia import ClipSpec
 
-from conftest import read_number, write_numbered_clip
+from conftest import TINY_VIDEO, read_number, write_numbered_clip, write_script
 
 FRAME = (320, 180)
 BACKGROUND = (7, 7, 15)
@@ -139,3 +139,43 @@ def test_clip_sound_ducks_under_narration_and_comes_back(tmp_path):
     assert clip_track([ClipSound(muted, 0.0, 6.0)], voice) is None
     gain = duck_gain(voice)
     assert gain[int(1.5 * AUDIO_RATE)] < 0.2 and gain[int(4.5 * AUDIO_RATE)] > 0.95
+
+
+def _tone_db(samples: np.ndarray, rate: int, start: float, end: float, freq: float = 2000.0) -> float:
+    part = samples[int(start * rate):int(end * rate)]
+    n = np.arange(len(part))
+    return 20 * np.log10(abs(np.dot(part, np.exp(-2j * np.pi * freq * n / rate))) / len(part) + 1e-9)
+
+
+def test_rendered_clip_scene_plays_in_order_and_ducks(tmp_path):
+    """In a real render: a clip scene without narration lasts its trim; a narrated one ducks the clip's
+    tone under the words and brings it back after them."""
+    import json
+    import subprocess
+
+    import imageio_ffmpeg
+
+    from vessay.cli import main
+    from vessay.media import decode_frame
+
+    write_numbered_clip(tmp_path / "tone.mov", frames=48, tone=2000, encode=("-c:v", "libx264", "-qp", "0"))
+    script = write_script(tmp_path, f"title: Clips\n{TINY_VIDEO}\nscenes:\n"
+                                    "  - {id: silent, layout: clip, clip: tone.mov, trim: [1, 2.5], title: Footage, "
+                                    "transition: {type: cut}}\n"
+                                    "  - {id: talk, layout: clip, clip: tone.mov, narration: Hello there., "
+                                    "transition: {type: cut}}\n", "clips.yaml")
+    out = tmp_path / "clips.mp4"
+    assert main(["render", str(script), "-o", str(out), "--quiet"]) == 0
+    timeline = json.loads(out.with_name("clips.words.json").read_text())
+    assert abs(timeline[0]["end"] - 1.5) < 0.01 and abs(timeline[1]["end"] - 5.5) < 0.11
+    for at in (0.25, 0.75, 1.25):
+        rgb = decode_frame(out, at, (320, 180)).astype(int)
+        assert abs(read_number(content(rgb)[0]) - round((1 + at) * 12)) <= 1
+    pcm = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(out), "-ac", "1", "-ar", "16000",
+                          "-f", "f32le", "-"], capture_output=True).stdout
+    samples = np.frombuffer(pcm, np.float32)
+    words = timeline[1]["words"]
+    under = _tone_db(samples, 16000, words[0]["start"] + 0.05, words[-1]["end"] - 0.05)
+    after = _tone_db(samples, 16000, words[-1]["end"] + 0.8, timeline[1]["end"] - 0.2)
+    alone = _tone_db(samples, 16000, 0.3, 1.2)
+    assert after - under > 12 and abs(after - alone) < 3

@@ -468,3 +468,75 @@ def test_contact_sheet_grid_and_labels():
     assert (strip.min(-1) > 150).sum() > 30
     with pytest.raises(ValueError):
         contact_sheet(images, labels[:2])
+
+
+# --------------------------------------------------------------------------- charts
+
+CHART_SCRIPT = """\
+title: Charts
+scenes:
+  - id: from-csv
+    layout: chart
+    chart: {type: line, data: table.csv, x: year, y: [loss, accuracy], title: Training, unit: loss}
+    narration: "[>] Loss falls [>] and accuracy rises."
+  - id: inline-rows
+    layout: chart
+    chart:
+      type: line
+      data: [[year, loss, accuracy], [2019, 1.2, 0.5], [2020, 0.9, 0.6], [2021, 0.7, 0.7]]
+      x: year
+      y: [loss, accuracy]
+      title: Training
+      unit: loss
+    narration: n
+  - id: bars
+    layout: chart
+    chart: {type: bar, data: {model: [small, medium, large], params: [1, 3, 7]}, x: model, y: params}
+    narration: "[>] One, [>] two, [>] three."
+"""
+
+
+@pytest.fixture(scope="module")
+def charts(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("charts")
+    (folder / "table.csv").write_text("year,loss,accuracy\n2019,1.2,0.5\n2020,0.9,0.6\n2021,0.7,0.7\n")
+    return load_script(write_script(folder, CHART_SCRIPT)).scenes
+
+
+def test_chart_data_from_csv_or_inline_table(charts):
+    """A CSV file and the same table written inline give the same chart; bars reveal one by one."""
+    from_csv, inline, bars = charts
+    assert from_csv.chart == inline.chart
+    assert from_csv.chart.values("loss") == (1.2, 0.9, 0.7) and from_csv.revealable == 2
+    assert bars.chart.values("model") == ("small", "medium", "large") and bars.revealable == 3
+
+
+def _near(pixels: np.ndarray, colour) -> np.ndarray:
+    return np.abs(pixels - np.array(colour)).max(-1) < 40
+
+
+def test_chart_colours_come_from_the_theme_and_reveal_series_one_at_a_time(charts):
+    """Series are drawn in the theme's accent and accent2; reveal 1 shows the first line only."""
+    scene = charts[0]
+    theme = theme_named("paper")
+    accent, accent2 = theme.colors["accent"], theme.colors["accent2"]
+    size = (704, 396)
+    pieces = {k: draw(scene, "paper", size, reveal=k) for k in (0, 1, None)}
+    plot = (slice(size[1] // 3, size[1] * 5 // 6), slice(size[0] // 8, size[0] * 7 // 8))  # below the heading bar
+    counts = {k: (_near(p[plot], accent).sum(), _near(p[plot], accent2).sum()) for k, p in pieces.items()}
+    assert counts[0][0] < 20 and counts[0][1] < 20
+    assert counts[1][0] > 300 and counts[1][1] < 20
+    assert counts[None][0] > 300 and counts[None][1] > 300
+    neon = theme_named("neon-cyberdeck")
+    full = draw(scene, "neon-cyberdeck", size)[plot]
+    assert _near(full, neon.colors["accent"]).sum() > 300 and _near(full, neon.colors["accent2"]).sum() > 300
+
+
+def test_bar_chart_reveals_bars_and_reads_in_portrait(charts):
+    """Each `[>]` adds one bar; the chart also lays out on a 9:16 slide."""
+    scene = charts[2]
+    accent = theme_named("paper").colors["accent"]
+    bars = [_near(draw(scene, "paper", (704, 396), reveal=k), accent).sum() for k in (1, 2, 3)]
+    assert bars[0] > 300 and bars[1] > bars[0] * 1.5 and bars[2] > bars[1] * 1.3
+    portrait = draw(scene, "paper", PORTRAIT)
+    assert _near(portrait, accent).sum() > 300 and fits(scene, theme_named("paper"), PORTRAIT)

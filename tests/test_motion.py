@@ -81,3 +81,82 @@ def test_view_stays_inside_canvas():
             for x, y in [(0, 0), (frame[0] - 1, frame[1] - 1)]:
                 u, v = m @ np.array([x, y, 1.0])
                 assert -0.5 <= u <= canvas[0] - 0.5 and -0.5 <= v <= canvas[1] - 0.5, (preset, u, v)
+
+
+# --------------------------------------------------------------------------- photos with a focus move
+
+def _dot_photo(path, size=(400, 300), dot=(0.7, 0.35), exif_rotate=False):
+    """A dim photo with one bright dot at `dot` (fractions of the photo as shown)."""
+    from PIL import Image, ImageDraw
+
+    w, h = size
+    image = Image.new("RGB", size, (40, 60, 90))
+    x, y, r = dot[0] * w, dot[1] * h, w / 100
+    ImageDraw.Draw(image).ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255))
+    if exif_rotate:  # stored sideways; EXIF orientation 6 says to turn it a quarter clockwise to show it
+        exif = Image.Exif()
+        exif[0x0112] = 6
+        image.transpose(Image.Transpose.ROTATE_90).save(path, exif=exif, quality=95)
+    else:
+        image.save(path, quality=95)
+    return path
+
+
+def _dot_at(camera, index, frame=(320, 180)):
+    import numpy as np
+
+    buf = np.empty(frame[0] * frame[1] * 3 // 2, np.uint8)
+    luma = camera.shoot(index, buf)[:frame[0] * frame[1]].reshape(frame[1], frame[0]).astype(float)
+    weight = np.clip(luma - 90, 0, None)  # the dim background stays under 90
+    ys, xs = np.mgrid[:frame[1], :frame[0]]
+    return (xs * weight).sum() / weight.sum() + 0.5, (ys * weight).sum() / weight.sum() + 0.5
+
+
+@pytest.mark.parametrize("exif_rotate", [False, True])
+def test_focus_move_ends_centred_on_the_target(tmp_path, exif_rotate):
+    """The camera starts on the whole photo and ends with the focus point in the frame's centre."""
+    from vessay.photo import PhotoCamera
+    from vessay.scriptmedia import FocusSpec
+
+    path = _dot_photo(tmp_path / "p.jpg", exif_rotate=exif_rotate)
+    camera = PhotoCamera(path, FocusSpec((0.5, 0.5, 1.0), (0.7, 0.35, 3.0)), "cover", (320, 180), 30,
+                         "ease-in-out", (7, 7, 15))
+    x, y = _dot_at(camera, 29)
+    assert abs(x - 160) < 1.5 and abs(y - 90) < 1.5
+    # At zoom 1 (cover) the photo's full width shows: the dot sits at 70% across.
+    x0, _ = _dot_at(camera, 0)
+    assert abs(x0 - 0.7 * 320) < 2
+
+
+def test_focus_move_is_smooth(tmp_path):
+    """The dot glides: its frame-to-frame steps change gently, with no jumps between pyramid levels."""
+    import numpy as np
+
+    from vessay.photo import PhotoCamera
+    from vessay.scriptmedia import FocusSpec
+
+    path = _dot_photo(tmp_path / "p.png", size=(1600, 1200))
+    camera = PhotoCamera(path, FocusSpec((0.5, 0.5, 1.0), (0.7, 0.35, 4.0)), "contain", (320, 180), 40, "linear",
+                         (7, 7, 15))
+    track = np.array([_dot_at(camera, i) for i in range(40)])
+    steps = np.diff(track, axis=0)
+    assert np.abs(np.diff(steps, axis=0)).max() < 0.6
+
+
+def test_big_photo_is_loaded_small(tmp_path):
+    """A 24-megapixel JPEG is decoded at the size the closest view needs, not at full size."""
+    import tracemalloc
+
+    from PIL import Image
+
+    from vessay.photo import PhotoCamera
+    from vessay.scriptmedia import FocusSpec
+
+    path = tmp_path / "big.jpg"
+    Image.new("RGB", (6000, 4000), (90, 120, 60)).save(path, quality=60)
+    tracemalloc.start()
+    camera = PhotoCamera(path, FocusSpec((0.5, 0.5, 1.0), (0.5, 0.5, 2.0)), "cover", (320, 180), 10, "linear",
+                         (0, 0, 0))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert max(camera.size) <= 2 * 320 * 2 and peak < 40 * 1024 ** 2

@@ -9,7 +9,7 @@ import pytest
 from vessay.cli import main
 from vessay.media import decode_frame, measure_loudness, probe
 
-from conftest import TINY_VIDEO, write_script, write_tone
+from conftest import TINY_VIDEO, write_numbered_clip, write_script, write_tone
 
 SCRIPT = f"""\
 title: Tiny essay
@@ -136,3 +136,44 @@ def _ffmpeg() -> str:
     import imageio_ffmpeg
 
     return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def test_clip_photo_and_chart_render_in_9x16(tmp_path):
+    """A vertical cut of a clip (letterboxed in the theme colour), a focus photo and a chart."""
+    from PIL import Image, ImageDraw
+
+    write_numbered_clip(tmp_path / "clip.mp4")
+    photo = Image.new("RGB", (400, 300), (40, 60, 90))
+    ImageDraw.Draw(photo).ellipse((272, 97, 288, 113), fill=(255, 255, 255))
+    photo.save(tmp_path / "photo.png")
+    script = write_script(tmp_path, f"""\
+title: Vertical
+{TINY_VIDEO}
+scenes:
+  - {{id: clip, layout: clip, clip: clip.mp4, trim: [0, 1.5], transition: {{type: cut}}}}
+  - id: photo
+    layout: image
+    image: photo.png
+    fit: cover
+    focus: {{from: [0.5, 0.5, 1], to: [0.7, 0.35, 2]}}
+    narration: Look here.
+    transition: {{type: cut}}
+  - id: chart
+    layout: chart
+    chart: {{type: bar, data: {{x: [a, b], y: [2, 3]}}, x: x, y: y}}
+    narration: Two bars.
+    transition: {{type: cut}}
+""")
+    out = tmp_path / "vertical.mp4"
+    assert main(["render", str(script), "-o", str(out), "--quiet", "--aspect", "9:16"]) == 0
+    video = probe(out).first("video")
+    assert (video.width, video.height) == (180, 320)
+    timeline = json.loads(out.with_name("vertical.words.json").read_text())
+    clip = decode_frame(out, 0.5, (180, 320)).astype(int)
+    assert np.abs(clip[:40] - (7, 7, 15)).max() < 12 and np.abs(clip[-40:] - (7, 7, 15)).max() < 12  # bars
+    assert np.abs(clip[160] - (7, 7, 15)).max() > 60  # the clip itself, in the middle
+    end_of_photo = decode_frame(out, timeline[1]["end"] - 0.15, (180, 320)).astype(int)
+    ys, xs = np.nonzero(end_of_photo.min(-1) > 200)
+    assert abs(xs.mean() - 90) < 4 and abs(ys.mean() - 160) < 4  # the focus point, centred
+    chart = decode_frame(out, timeline[2]["start"] + 0.5, (180, 320)).astype(int)
+    assert (np.abs(chart - (0, 240, 255)).max(-1) < 60).sum() > 100  # bars in the neon accent

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from vessay.script import LAYOUTS, Column, Scene
+from vessay.scriptmedia import ChartSpec
 from vessay.slides import effects, fits, render_slide, safe_box
 from vessay.theme import available_themes, load_theme
 
@@ -43,7 +44,13 @@ SCENES = {
     "two-column": Scene(id="tc", layout="two-column", line=1, title="Two skills",
                         left=Column("Operating models", ("Prompting", "Reading outputs")),
                         right=Column("Understanding them", ("Gradients", "Probability"))),
+    "chart": Scene(id="ch", layout="chart", line=1, title="Loss falls",
+                   chart=ChartSpec(type="line", x="epoch", y=("loss", "accuracy"),
+                                   columns=(("epoch", (1, 2, 3, 4)), ("loss", (1.2, 0.8, 0.6, 0.5)),
+                                            ("accuracy", (0.5, 0.7, 0.8, 0.85))), unit="loss")),
 }
+SLIDE_LAYOUTS = [layout for layout in LAYOUTS if layout != "clip"]
+"""Layouts drawn as slides (a clip scene's picture is its footage)."""
 LONG_TITLE = "The Surprisingly Deep and Hidden Geometry Behind Every Everyday Linear Transformation We Use"
 ABSURD_TITLE = " ".join(["Incomprehensibilities"] * 120)
 
@@ -119,7 +126,7 @@ def color_distance(pixels: np.ndarray, color) -> np.ndarray:
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("theme_name", THEMES)
-@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("layout", SLIDE_LAYOUTS)
 def test_renders_exact_size_rgb(layout, theme_name, size, picture):
     """Every layout in every theme renders an RGB image of exactly the requested size."""
     image = _matrix_image(scene_for(layout, picture), theme_name, size)
@@ -129,7 +136,7 @@ def test_renders_exact_size_rgb(layout, theme_name, size, picture):
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("theme_name", THEMES)
-@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("layout", SLIDE_LAYOUTS)
 def test_border_is_theme_background(layout, theme_name, size, picture):
     """The margin outside the safe box is the theme's background colour (vignette/grid tolerated)."""
     pixels = matrix_render(layout, theme_name, size, picture)
@@ -141,7 +148,7 @@ def test_border_is_theme_background(layout, theme_name, size, picture):
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("theme_name", THEMES)
-@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("layout", SLIDE_LAYOUTS)
 def test_accent_colour_in_layout_area(layout, theme_name, size, picture):
     """The layout itself (away from the HUD bands) draws something in the theme's accent colour."""
     pixels = matrix_render(layout, theme_name, size, picture)
@@ -154,7 +161,7 @@ def test_accent_colour_in_layout_area(layout, theme_name, size, picture):
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("theme_name", THEMES)
-@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("layout", SLIDE_LAYOUTS)
 def test_text_stays_inside_safe_box(layout, theme_name, size, picture):
     """Content changes pixels only inside the safe box, and does not run into its edges."""
     with_text = matrix_render(layout, theme_name, size, picture)

@@ -2,8 +2,8 @@
 
 x and y are fractions of the photo (0..1) the view is centred on, zoom 1 shows the whole
 photo (`contain`: all of it, on the theme's background; `cover`: the largest view of the
-frame's shape). The view is clamped to stay on the photo, so a point near an edge is
-approached as far as the photo allows.
+frame's shape). The views at both ends are kept on the photo, so a point near an edge
+is approached as far as the photo allows, and the move glides between them.
 
 The photo is loaded at the size the closest view needs (JPEG `draft` decodes a 24 MP
 photo at a fraction of its size), converted to YUV 4:2:0 once, and kept as a pyramid of
@@ -84,10 +84,12 @@ def view_at(point: Point, photo: tuple[float, float], frame: tuple[int, int],
     return centre[0], centre[1], vw, vh
 
 
-def interpolate(focus: FocusSpec, t: float) -> Point:
-    """The focus point at `t` in 0..1: centre moves linearly, zoom geometrically (a steady push-in)."""
-    (x0, y0, z0), (x1, y1, z1) = focus.start, focus.end
-    return x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, z0 * (z1 / z0) ** t
+def interpolate(start: tuple[float, float, float, float], end: tuple[float, float, float, float],
+                t: float) -> tuple[float, float, float, float]:
+    """The view at `t` in 0..1 between two views: the centre moves linearly, the size shrinks geometrically
+    (a steady push-in). Views on the photo at both ends stay on it all the way."""
+    (x0, y0, w0, h0), (x1, y1, w1, h1) = start, end
+    return x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, w0 * (w1 / w0) ** t, h0 * (h1 / h0) ** t
 
 
 def _ease(t: float, easing: str) -> float:
@@ -133,12 +135,15 @@ class PhotoCamera:
         size = frame[0] * frame[1] * 3 // 2
         self.spare = np.empty(size, np.uint8)
 
-    def point(self, index: float) -> Point:
-        return interpolate(self.focus, _ease(index / max(1, self.frames - 1), self.easing))
+    def view(self, index: float) -> tuple[float, float, float, float]:
+        """(centre x, centre y, width, height) in level-0 pixels of the view at frame `index`."""
+        start = view_at(self.focus.start, self.size, self.frame, self.fit)
+        end = view_at(self.focus.end, self.size, self.frame, self.fit)
+        return interpolate(start, end, _ease(index / max(1, self.frames - 1), self.easing))
 
     def shoot(self, index: float, dst: np.ndarray) -> np.ndarray:
         """Frame `index` of the move into `dst` (a flat yuv420p buffer); indexes outside the move hold its ends."""
-        cx, cy, vw, _ = view_at(self.point(index), self.size, self.frame, self.fit)
+        cx, cy, vw, _ = self.view(index)
         per_pixel = vw / self.frame[0]  # level-0 photo pixels per frame pixel
         level = min(len(self.levels) - 1, max(0, int(math.floor(math.log2(max(per_pixel, 1.0))))))
         between = min(1.0, max(0.0, math.log2(max(per_pixel, 1.0)) - level))

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .assemble import Burn, assemble, build_soundtrack
 from .captions import to_srt
 from .cache import DEFAULT_MAX_BYTES, Cache, atomic_output, content_key, file_digest
 from .errors import VessayError
+from .footage import Footage, clip_sounds, frames_of, poster
 from .motion import Encoder, Move, SlideCamera, canvas_size, encode_frames, resolve_preset, split_planes
 from .narration import SceneAudio, narrate_all
 from .progress import Progress
@@ -83,8 +85,12 @@ def slide_png(script: Script, index: int, theme: Theme, cache: Cache, reveal: in
     with cache.lock("slide", key):
         png = cache.get("slide", key, "png")
         if png is None:
-            image = render_slide(script.scenes[index], theme, canvas_size(script.video), index=index + 1,
-                                 total=len(script.scenes), essay_title=script.title, reveal=reveal)
+            scene = script.scenes[index]
+            if scene.full_frame:
+                image = poster(scene, theme, canvas_size(script.video))
+            else:
+                image = render_slide(scene, theme, canvas_size(script.video), index=index + 1,
+                                     total=len(script.scenes), essay_title=script.title, reveal=reveal)
             with cache.put("slide", key, "png") as temp:
                 image.save(temp, format="PNG")
             png = cache.path("slide", key, "png")
@@ -138,8 +144,12 @@ class Pieces:
                       for i, (scene, slot) in enumerate(zip(script.scenes, slots))]
         self.reveals = reveals
         self.fade = max(1, round(REVEAL_FADE * script.video.fps))
+        self.footage = {i: Footage(scene, theme, script.video, slot.frames)
+                        for i, (scene, slot) in enumerate(zip(script.scenes, slots)) if scene.full_frame}
 
     def _shot(self, index: int) -> dict:
+        if index in self.footage:
+            return self.footage[index].identity()
         return {"slides": [slide_spec(self.script, index, self.theme, v) for v in self.reveals[index].visible],
                 "move": asdict(self.moves[index]), "reveals": asdict(self.reveals[index]), "fade": self.fade}
 
@@ -159,7 +169,7 @@ class Pieces:
 
     def slides_needed(self, piece: Body | Join) -> list[tuple[int, int | None]]:
         scenes = [piece.scene] if isinstance(piece, Body) else [piece.scene, piece.scene + 1]
-        return [(i, visible) for i in scenes for visible in self.reveals[i].visible]
+        return [(i, visible) for i in scenes if i not in self.footage for visible in self.reveals[i].visible]
 
     def encode(self, piece: Body | Join, target: Path, on_frame, stop: threading.Event) -> None:
         video = self.script.video
@@ -169,9 +179,15 @@ class Pieces:
                    for i, visible in self.slides_needed(piece)}
         size = video.width * video.height * 3 // 2
         scratch = [np.empty(size, dtype=np.uint8) for _ in range(2)]
+        scenes = [piece.scene] if isinstance(piece, Body) else [piece.scene, piece.scene + 1]
+        footage = ExitStack()
+        fills = {i: footage.enter_context(self.footage[i].open()) for i in scenes if i in self.footage}
 
         def shoot(scene: int, at: float, dst: np.ndarray, spare: np.ndarray) -> None:
             """Scene `scene` at its frame `at`, with any item that is being revealed fading in."""
+            if scene in fills:
+                fills[scene](at, dst)
+                return
             camera_at = self.moves[scene].at(at)
             shown, arriving, progress = self.reveals[scene].at(at, self.fade)
             cameras[(scene, shown)].shoot(*camera_at, dst)
@@ -189,7 +205,8 @@ class Pieces:
                 shoot(piece.scene + 1, k - piece.lead, buf, scratch[1])
                 blend(piece.kind, (k + 0.5) / piece.frames, scratch[0], buf, frame)
 
-        encode_frames(fill, piece.frames, video, target, self.encoder, on_frame, stop)
+        with footage:
+            encode_frames(fill, piece.frames, video, target, self.encoder, on_frame, stop)
 
 
 def blend(kind: str, progress: float, outgoing: np.ndarray, incoming: np.ndarray, frame: tuple[int, int]) -> None:
@@ -231,7 +248,9 @@ def prepare(script: Script, theme: Theme, job: Job) -> Prepared:
     scenes = script.scenes
     audios = narrate_all(script, cache, progress)
     return_freed_memory()  # the voice model is gone; its heap need not stay with us while video encodes
-    slots = plan_slots([a.duration for a in audios], script.video.fps)
+    fps = script.video.fps
+    slots = plan_slots([a.duration for a in audios], fps,
+                       [frames_of(s, None if a.source == "none" else a.duration, fps) for s, a in zip(scenes, audios)])
     plan = plan_pieces(slots, [(s.transition.type, s.transition.duration) for s in scenes])
     reveals = [plan_reveals(scene, audio, slot) for scene, audio, slot in zip(scenes, audios, slots)]
     pieces = Pieces(script, theme, slots, reveals, cache, job.encoder)
@@ -286,17 +305,19 @@ def soundtrack(script: Script, audios: list[SceneAudio], slots: list[Slot], cach
                stop: threading.Event) -> tuple[Path, float]:
     """The finished AAC soundtrack (cached), and the mix's loudness before levelling."""
     music = script.music
+    sounds = clip_sounds(script.scenes, slots)
     key = content_key("soundtrack", {
         "clips": [a.wav.name for a in audios],  # narration files are named by their content
         "at": [s.voice_start for s in slots], "end": slots[-1].end,
-        "music": None if music is None else [file_digest(music.file), music.volume, music.duck]})
+        "music": None if music is None else [file_digest(music.file), music.volume, music.duck],
+        "clip_sound": [[file_digest(c.clip.file), asdict(c.clip), c.at, c.length] for c in sounds]})
     with cache.lock("soundtrack", key):
         track, meta = cache.get("soundtrack", key, "m4a"), cache.get("soundtrack", key, "json")
         if track is not None and meta is not None:
             return track, json.loads(meta.read_text())["loudness_before"]
         with tempfile.TemporaryDirectory(prefix="vessay-audio-") as work, \
                 cache.put("soundtrack", key, "m4a") as temp:
-            before = build_soundtrack([a.wav for a in audios], slots, music, temp, Path(work), stop)
+            before = build_soundtrack([a.wav for a in audios], slots, music, temp, Path(work), stop, sounds)
         with cache.put("soundtrack", key, "json") as temp:
             temp.write_text(json.dumps({"loudness_before": before}))
         return cache.path("soundtrack", key, "m4a"), before

@@ -39,11 +39,17 @@ class Slot:
         return self.start + LEAD_IN
 
 
-def plan_slots(durations: list[float], fps: int) -> list[Slot]:
-    """Scene slots, each a whole number of frames long enough for its narration plus pads."""
+def scene_frames(seconds: float, fps: int) -> int:
+    """Frames of a scene whose narration lasts `seconds`: a whole number, long enough for it plus pads."""
+    return max(1, math.ceil((LEAD_IN + seconds + TAIL) * fps))
+
+
+def plan_slots(durations: list[float], fps: int, lengths: list[int] | None = None) -> list[Slot]:
+    """Scene slots, each a whole number of frames long enough for its narration plus pads
+    (or `lengths[i]` frames, where a scene's length is known otherwise)."""
     slots, start = [], 0
-    for seconds in durations:
-        frames = max(1, math.ceil((LEAD_IN + seconds + TAIL) * fps))
+    for index, seconds in enumerate(durations):
+        frames = lengths[index] if lengths else scene_frames(seconds, fps)
         slots.append(Slot(start, frames, fps))
         start += frames
     return slots

@@ -175,7 +175,7 @@ def _snapshot(figure) -> Image.Image:
 
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
-    return Image.fromarray(np.asarray(canvas.buffer_rgba()).copy(), "RGBA")
+    return Image.fromarray(np.asarray(canvas.buffer_rgba()).copy())
 
 
 def layout_chart(scene: Scene, theme: Theme, geo: Geometry, canvas: Canvas, *, index: int,
