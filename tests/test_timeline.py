@@ -4,7 +4,7 @@ import numpy as np
 
 from vessay.cli import main
 from vessay.media import decode_frame, probe
-from vessay.render import blend
+from vessay.shots import blend
 from vessay.timeline import LEAD_IN, TAIL, Body, Join, plan_pieces, plan_slots
 
 from conftest import TINY_VIDEO, write_script

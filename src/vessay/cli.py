@@ -186,7 +186,7 @@ def cmd_render(args) -> int:
 def _slide_previews(script, theme):
     """Each scene's slide as the viewer sees it before the camera moves, via the render's slide cache."""
     from .cache import Cache, default_cache_dir
-    from .render import slide_image
+    from .shots import slide_image
 
     cache = Cache(default_cache_dir())
     size = (script.video.width, script.video.height)

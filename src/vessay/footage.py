@@ -7,9 +7,6 @@ caption as a lower third laid over it; a clip scene lasts at least as long as it
 
 from __future__ import annotations
 
-from contextlib import ExitStack, contextmanager
-from typing import Callable, Iterator
-
 import numpy as np
 from PIL import Image
 
@@ -17,39 +14,20 @@ from .clip import ClipShot, clip_frames
 from .clipaudio import ClipSound
 from .overlay import LowerThird, yuv420_to_rgb
 from .photo import PhotoShot
+from .picture import Picture
 from .script import Scene, VideoSpec
 from .theme import Theme
 from .timeline import Slot, scene_frames
 
-Fill = Callable[[float, np.ndarray], None]
 
-
-class Footage:
-    """A full-frame scene's shot and its lower third."""
-
-    def __init__(self, scene: Scene, theme: Theme, video: VideoSpec, frames: int):
-        frame, background = (video.width, video.height), theme.colors["background"]
-        if scene.clip is not None:
-            self.shot: ClipShot | PhotoShot = ClipShot(scene.clip, scene.fit, frame, video.fps, background)
-        else:
-            self.shot = PhotoShot(scene.image, scene.focus, scene.fit, frame, frames, scene.motion.easing,
-                                  background)
-        self.overlay = LowerThird(scene, theme, frame)
-
-    def identity(self) -> dict:
-        return {"shot": self.shot.identity(), "overlays": [self.overlay.identity()]}
-
-    @contextmanager
-    def open(self) -> Iterator[Fill]:
-        with ExitStack() as stack:
-            shot = stack.enter_context(self.shot.open())
-            overlay = stack.enter_context(self.overlay.open())
-
-            def fill(at: float, dst: np.ndarray) -> None:
-                shot(at, dst)
-                overlay(at, dst)
-
-            yield fill
+def footage(scene: Scene, theme: Theme, video: VideoSpec, frames: int) -> Picture:
+    """A full-frame scene's picture: the clip or photo, and its lower third."""
+    frame, background = (video.width, video.height), theme.colors["background"]
+    if scene.clip is not None:
+        shot: ClipShot | PhotoShot = ClipShot(scene.clip, scene.fit, frame, video.fps, background)
+    else:
+        shot = PhotoShot(scene.image, scene.focus, scene.fit, frame, frames, scene.motion.easing, background)
+    return Picture(shot, (LowerThird(scene, theme, frame),))
 
 
 def frames_of(scene: Scene, narration_seconds: float | None, fps: int) -> int:
@@ -71,6 +49,6 @@ def poster(scene: Scene, theme: Theme, size: tuple[int, int]) -> Image.Image:
     """The scene's first frame as RGB at `size`, as the viewer sees it before anything moves."""
     video = VideoSpec(size[0] // 2 * 2, size[1] // 2 * 2, 30)
     frame = np.empty(video.width * video.height * 3 // 2, np.uint8)
-    with Footage(scene, theme, video, 2).open() as fill:
+    with footage(scene, theme, video, 2).open() as fill:
         fill(0, frame)
     return yuv420_to_rgb(frame, video.width, video.height)

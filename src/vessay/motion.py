@@ -1,8 +1,8 @@
-"""Stage 4: Ken Burns motion — a subpixel affine warp of an oversize slide, piped to x264.
+"""Stage 4: Ken Burns motion — a subpixel scale-and-shift of an oversize slide, piped to x264.
 
-The slide is converted to YUV 4:2:0 once; every frame then warps the Y, U and V
+The slide is converted to YUV 4:2:0 once; every frame then resamples the Y, U and V
 planes directly (bilinear), so no per-frame colour conversion is needed, and a
-writer thread keeps the encoder fed while the next frame is warped.
+writer thread keeps the encoder fed while the next frame is made.
 """
 
 from __future__ import annotations
@@ -100,18 +100,20 @@ def chroma_matrix(luma: np.ndarray) -> np.ndarray:
     return out
 
 
+_BT709 = np.array([[0.2126, 0.7152, 0.0722], [-0.1146, -0.3854, 0.5], [0.5, -0.4542, -0.0458]])
+_LIMITED = np.array([219.0, 224.0, 224.0]) / 255.0
+
+
 def rgb_to_yuv420(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """BT.709 limited-range Y, U, V planes (chroma averaged over 2x2 blocks)."""
-    rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
-    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    u = (b - y) / 1.8556
-    v = (r - y) / 1.5748
-    h, w = y.shape
-    u = u.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
-    v = v.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
-    to_u8 = lambda a: np.clip(np.round(a), 0, 255).astype(np.uint8)  # noqa: E731
-    return to_u8(16 + 219 * y), to_u8(128 + 224 * u), to_u8(128 + 224 * v)
+    rgb = np.asarray(image.convert("RGB"))
+    h, w = rgb.shape[:2]
+    matrix = np.hstack([_BT709 * _LIMITED[:, None], [[16.0], [128.0], [128.0]]])
+    y = cv2.transform(rgb, matrix[:1])  # uint8 in and out: rounded and clipped by OpenCV
+    uv = cv2.transform(rgb.astype(np.float32), matrix[1:])
+    uv = cv2.resize(uv, (w // 2, h // 2), interpolation=cv2.INTER_AREA)  # exact 2x2 means
+    to_u8 = lambda a: np.clip(np.rint(a), 0, 255).astype(np.uint8)  # noqa: E731
+    return y.reshape(h, w), to_u8(uv[..., 0]), to_u8(uv[..., 1])
 
 
 def build_encode_args(out: Path, video: VideoSpec, encoder: Encoder) -> list[str]:
@@ -140,23 +142,82 @@ class Move:
 
 
 class SlideCamera:
-    """One slide held as YUV planes, warped to any camera position into a frame buffer."""
+    """One slide held as YUV planes, resampled to any camera position into a frame buffer.
+
+    A Ken Burns camera only scales and shifts, never rotates, so each plane goes through
+    OpenCV's separable resize (fast, fixed-point) at the exact scale; the subpixel shift that
+    an integer crop cannot reach is picked to be tiny (see `_phase`) and applied by a 2-tap
+    blend along each axis. An unchanged camera position repeats the last frame.
+    """
 
     def __init__(self, slide: Image.Image, frame: tuple[int, int]):
-        self.planes = rgb_to_yuv420(slide)
+        self.planes = [cv2.copyMakeBorder(plane, _LEAD, _TRAIL, _LEAD, _TRAIL, cv2.BORDER_REPLICATE)
+                       for plane in rgb_to_yuv420(slide)]
         self.canvas = (slide.width, slide.height)
         self.frame = frame
+        self._position: tuple[float, float, float] | None = None
+        self._held: np.ndarray | None = None  # the frame at `_position`, kept once it repeats
 
     def shoot(self, zoom: float, cx: float, cy: float, dst: np.ndarray) -> np.ndarray:
-        """Warp all three planes into `dst`, a flat yuv420p frame buffer."""
+        """Resample all three planes into `dst`, a flat yuv420p frame buffer."""
+        repeated = self._position == (zoom, cx, cy)
+        if repeated and self._held is not None:
+            np.copyto(dst, self._held)
+            return dst
         fw, fh = self.frame
         luma = frame_matrix(zoom, cx, cy, self.canvas, self.frame)
         chroma = chroma_matrix(luma)
-        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-        for plane, view, matrix, size in zip(self.planes, split_planes(dst, fw, fh), (luma, chroma, chroma),
-                                             ((fw, fh), (fw // 2, fh // 2), (fw // 2, fh // 2))):
-            cv2.warpAffine(plane, matrix, size, dst=view, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+        for plane, view, matrix in zip(self.planes, split_planes(dst, fw, fh), (luma, chroma, chroma)):
+            _scale_shift(plane, matrix[0, 0], matrix[0, 2] + _LEAD, matrix[1, 2] + _LEAD, view)
+        self._held = dst.copy() if repeated else None
+        self._position = (zoom, cx, cy)
         return dst
+
+
+_PHASES = 32
+"""Output offsets tried per axis when matching the wanted subpixel position with an integer crop."""
+_LEAD, _TRAIL = 2 * _PHASES + 8, 8
+"""Edge pixels replicated around each plane: the crop search reaches up to 2 * _PHASES pixels back."""
+
+
+def _phase(offset: float, step: float) -> tuple[int, int, float]:
+    """(source start, output crop, leftover fraction) for one axis.
+
+    Resizing from integer source column `start` at `step` source pixels per output pixel puts
+    output column `k` at source `start + (k + 0.5) * step - 0.5`. Trying a few crops `k` finds one
+    whose position lands within a few hundredths of a pixel of `offset`; what is left over is
+    the fraction of an output pixel to shift by.
+    """
+    crops = np.arange(1, _PHASES + 1)
+    starts = np.round(offset + 0.5 - (crops + 0.5) * step)
+    left = (offset - (starts + (crops + 0.5) * step - 0.5)) / step
+    best = int(np.argmin(np.abs(left - np.round(left))))
+    start, crop, left = int(starts[best]), int(crops[best]), float(left[best])
+    if abs(left - round(left)) < _NEGLIGIBLE:
+        return start, crop + round(left), 0.0
+    return start, crop + math.floor(left), left - math.floor(left)
+
+
+def _scale_shift(plane: np.ndarray, step: float, offset_x: float, offset_y: float, dst: np.ndarray) -> None:
+    """dst[y, x] = plane sampled bilinearly at (offset_x + x * step, offset_y + y * step)."""
+    height, width = dst.shape
+    x0, kx, fx = _phase(offset_x, step)
+    y0, ky, fy = _phase(offset_y, step)
+    source = plane[y0: y0 + math.ceil((height + ky + 3) * step) + 2, x0: x0 + math.ceil((width + kx + 3) * step) + 2]
+    big = cv2.resize(source, None, fx=1 / step, fy=1 / step, interpolation=cv2.INTER_LINEAR)
+    rows = big[ky: ky + height + 1]
+    if fx:
+        rows = cv2.addWeighted(rows[:, kx: kx + width], 1 - fx, rows[:, kx + 1: kx + width + 1], fx, 0.0)
+    else:
+        rows = rows[:, kx: kx + width]
+    if fy:
+        cv2.addWeighted(rows[:-1], 1 - fy, rows[1:], fy, 0.0, dst=dst)
+    else:
+        np.copyto(dst, rows[:-1])
+
+
+_NEGLIGIBLE = 1 / 512
+"""A shift this small changes no 8-bit pixel by more than half a level."""
 
 
 def split_planes(buf: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

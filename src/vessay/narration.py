@@ -7,6 +7,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -41,33 +42,56 @@ def _voice_digest(model: Path, config: Path) -> str:
 class Narrator:
     """Loads the Piper voice on first use, so cached renders never pay for it."""
 
-    def __init__(self, model: Path | None = None, config: Path | None = None):
+    def __init__(self, model: Path | None = None, config: Path | None = None, cache: Cache | None = None):
         if model is None or config is None:
             from .voices import DEFAULT_VOICE, resolve_voice
 
             model, config = resolve_voice(DEFAULT_VOICE, Path("."))
-        self.model, self.config = model, config
+        self.model, self.config, self.cache = model, config, cache
         self._voice = None
 
     @classmethod
-    def for_voice(cls, spec: VoiceSpec, base_dir: Path = Path(".")) -> "Narrator":
+    def for_voice(cls, spec: VoiceSpec, base_dir: Path = Path("."), cache: Cache | None = None) -> "Narrator":
         from .voices import resolve_voice
 
-        return cls(*resolve_voice(spec.model, base_dir))
+        return cls(*resolve_voice(spec.model, base_dir), cache)
 
     def identity(self) -> str:
         return _voice_digest(self.model, self.config)
 
     def load(self):
         if self._voice is None:
+            import onnxruntime
             from piper import PiperVoice
+            from piper.config import PiperConfig
 
+            options = onnxruntime.SessionOptions()
+            # One thread, and no spinning while idle: the other core is busy encoding video, and
+            # a second thread would buy little speed for much CPU time.
+            options.intra_op_num_threads = options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             try:
-                self._voice = PiperVoice.load(self.model, self.config, include_alignments=True)
-            except Exception as err:  # noqa: BLE001 - onnxruntime and json raise many kinds
+                config = PiperConfig.from_dict(json.loads(self.config.read_text(encoding="utf-8")))
+                session = onnxruntime.InferenceSession(self._aligned_model(), sess_options=options,
+                                                       providers=["CPUExecutionProvider"])
+            except Exception as err:  # noqa: BLE001 - onnxruntime, onnx and json raise many kinds
                 raise VessayError(f"cannot load this Piper voice model ({type(err).__name__}: {err!s:.120}); "
                                   "check it is a Piper .onnx with its .json config", self.model) from None
+            self._voice = PiperVoice(session=session, config=config)
         return self._voice
+
+    def _aligned_model(self) -> str | bytes:
+        """The model with its phoneme-duration output exposed (for word timings), patched once and
+        kept in the cache: loading the patched file skips parsing the model with `onnx` every render."""
+        if self.cache is not None:
+            key = content_key("voice", {"voice": self.identity()})
+            with self.cache.lock("voice", key):
+                if (cached := self.cache.get("voice", key, "onnx")) is None:
+                    with self.cache.put("voice", key, "onnx") as temp:
+                        temp.write_bytes(_with_alignments(self.model))
+                    cached = self.cache.path("voice", key, "onnx")
+                return str(cached)
+        return _with_alignments(self.model)
 
     def synthesize(self, text: str, spec: VoiceSpec, lexicon: dict[str, str] | None = None
                    ) -> tuple[np.ndarray, list[Word]]:
@@ -100,6 +124,18 @@ class Narrator:
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         weights = [_phoneme_count(voice, form) for form in spoken_forms]
         return resample(samples, rate), align_words(words, spoken, weights)
+
+
+def _with_alignments(model: Path) -> bytes:
+    import onnx
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    graph = onnx.load(str(model))
+    try:
+        add_alignment_output(graph)
+    except ValueError:  # already patched, or a model without the tensor: timings fall back to spreading
+        pass
+    return graph.SerializeToString()
 
 
 def pronounce(token: str, lexicon: dict[str, str]) -> str:
@@ -302,9 +338,14 @@ def _store(cache: Cache, stage: str, key: str, samples: np.ndarray, words: list[
 
 def narrate_all(script: Script, cache: Cache, progress: Progress) -> list[SceneAudio]:
     """The narration stage: one SceneAudio per scene, from recordings, a take, or the voice."""
+    return list(narrations(script, cache, progress))
+
+
+def narrations(script: Script, cache: Cache, progress: Progress) -> Iterator[SceneAudio]:
+    """Each scene's SceneAudio in order, as soon as it is ready (the render starts encoding it meanwhile)."""
     from .recordings import find_spans, load_take
 
-    narrator = Narrator.for_voice(script.voice, script.base_dir)
+    narrator = Narrator.for_voice(script.voice, script.base_dir, cache)
     spans = {}
     if script.take is not None:
         take = load_take(script)
@@ -312,7 +353,6 @@ def narrate_all(script: Script, cache: Cache, progress: Progress) -> list[SceneA
         if script.take.labels is None:
             progress.say("scene boundaries found in " + script.take.file.name + ": " + ", ".join(
                 f"{scene_id} {span.start:.2f}-{span.end:.2f}s" for scene_id, span in spans.items()))
-    audios = []
     with progress.bar(len(script.scenes), "narration", "scene") as bar:
         for scene in script.scenes:
             bar.set_postfix_str(scene.id)
@@ -328,9 +368,8 @@ def narrate_all(script: Script, cache: Cache, progress: Progress) -> list[SceneA
                 audio = narrate_scene(scene, script.voice, narrator, cache, script.lexicon)
             if audio.source == "recording" and scene.narration:
                 audio = replace(audio, words=recorded_words(scene, audio, script, narrator, cache))
-            audios.append(audio)
             bar.update()
-    return audios
+            yield audio
 
 
 def spoken_samples(text: str, script: Script, narrator: Narrator, cache: Cache) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Progress display: one bar for scenes, one for frames; silent with --quiet.
+"""Progress display: one bar per stage that is running (narration, video pieces, frames); silent with --quiet.
 
 A `listener` hears every step as well (the studio shows a render's progress in the page with it);
 it may raise to stop the work, which unwinds like Ctrl-C.
@@ -21,6 +21,8 @@ class Progress:
     def __init__(self, quiet: bool = False, listener: Listener | None = None):
         self.quiet = quiet
         self.listener = listener
+        self._lines: list[tqdm] = []  # bars on screen, top to bottom
+        self._lock = threading.Lock()
 
     def say(self, message: str) -> None:
         if self.listener:
@@ -28,15 +30,28 @@ class Progress:
         if not self.quiet:
             tqdm.write(message, file=sys.stderr)
 
-    @contextmanager
-    def bar(self, total: int, label: str, unit: str, keep: bool = True) -> Iterator[tqdm]:
+    def open_bar(self, total: int, label: str, unit: str, keep: bool = True) -> tqdm:
+        """A bar on the first free line, so bars of stages running at once never overwrite each other;
+        call `close()` on it when the stage ends (a bar with `keep` stays on screen). Its total may grow."""
         kind = tqdm if self.listener is None else _HeardBar
         extra = {} if self.listener is None else {"listener": self.listener, "label": label}
-        with kind(total=total, desc=label, unit=unit, disable=self.quiet, leave=keep, file=sys.stderr,
-                  dynamic_ncols=True, position=0 if keep else 1, **extra) as bar:
-            if self.listener:
-                self.listener(label, 0, total)
+        with self._lock:
+            line = next((n for n, bar in enumerate(self._lines) if bar.disable), len(self._lines))
+            bar = kind(total=total, desc=label, unit=unit, disable=self.quiet, leave=keep, file=sys.stderr,
+                       dynamic_ncols=True, position=line, **extra)
+            if not self.quiet:
+                self._lines[line:line + 1] = [bar]
+        if self.listener:
+            self.listener(label, 0, total)
+        return bar
+
+    @contextmanager
+    def bar(self, total: int, label: str, unit: str, keep: bool = True) -> Iterator[tqdm]:
+        bar = self.open_bar(total, label, unit, keep)
+        try:
             yield bar
+        finally:
+            bar.close()
 
 
 class _HeardBar(tqdm):

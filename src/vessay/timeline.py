@@ -83,26 +83,45 @@ class Join:
     out_from: int
 
 
+def _wanted(index: int, transitions: list[tuple[str, float]], fps: int) -> int:
+    """Frames the transition into scene `index` asks for (none into the first scene, or for a cut)."""
+    kind, seconds = transitions[index]
+    return 0 if index == 0 or kind == "cut" else max(2, round(seconds * fps))
+
+
+def _lead(index: int, frames: list[int], transitions: list[tuple[str, float]], fps: int) -> int:
+    """Frames the transition into scene `index` takes from the scene before (at most a third of it)."""
+    return min(_wanted(index, transitions, fps) // 2, frames[index - 1] // 3) if index > 0 else 0
+
+
+def _trail(index: int, frames: list[int], transitions: list[tuple[str, float]], fps: int) -> int:
+    """Frames the transition into scene `index` takes from that scene (at most a third of it)."""
+    wanted = _wanted(index, transitions, fps)
+    return min(wanted - wanted // 2, frames[index] // 3)
+
+
+def body_piece(index: int, frames: list[int], transitions: list[tuple[str, float]], fps: int) -> Body | None:
+    """Scene `index` alone, between its transitions: needs only that scene's length."""
+    head = _trail(index, frames, transitions, fps)
+    tail = _lead(index + 1, frames, transitions, fps) if index + 1 < len(transitions) else 0
+    return Body(index, head, frames[index] - tail) if frames[index] - head - tail > 0 else None
+
+
+def join_piece(index: int, frames: list[int], transitions: list[tuple[str, float]], fps: int) -> Join | None:
+    """The transition from scene `index` to the next: needs both scenes' lengths."""
+    lead, trail = _lead(index + 1, frames, transitions, fps), _trail(index + 1, frames, transitions, fps)
+    if not lead + trail:
+        return None
+    return Join(index, transitions[index + 1][0], lead + trail, lead, frames[index] - lead)
+
+
 def plan_pieces(slots: list[Slot], transitions: list[tuple[str, float]]) -> list[Body | Join]:
     """Bodies and joins covering every frame once. `transitions[i]` leads into scene i."""
-    lengths = []  # (lead, trail) frames of the transition into each scene
-    for index, (kind, seconds) in enumerate(transitions):
-        if index == 0 or kind == "cut":
-            lengths.append((0, 0))
-            continue
-        wanted = max(2, round(seconds * slots[index].fps))
-        # Never take more than a third of either scene.
-        lead = min(wanted // 2, slots[index - 1].frames // 3)
-        trail = min(wanted - wanted // 2, slots[index].frames // 3)
-        lengths.append((lead, trail))
+    frames = [slot.frames for slot in slots]
+    fps = slots[0].fps
     pieces: list[Body | Join] = []
-    for index, slot in enumerate(slots):
-        head = lengths[index][1]
-        tail = lengths[index + 1][0] if index + 1 < len(slots) else 0
-        if slot.frames - head - tail > 0:
-            pieces.append(Body(index, head, slot.frames - tail))
+    for index in range(len(slots)):
+        pieces.append(body_piece(index, frames, transitions, fps))
         if index + 1 < len(slots):
-            lead, trail = lengths[index + 1]
-            if lead + trail:
-                pieces.append(Join(index, transitions[index + 1][0], lead + trail, lead, slot.frames - lead))
-    return pieces
+            pieces.append(join_piece(index, frames, transitions, fps))
+    return [piece for piece in pieces if piece is not None]

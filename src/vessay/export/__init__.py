@@ -16,7 +16,8 @@ from ..captions import to_srt
 from ..errors import VessayError
 from ..media import probe, write_wav
 from ..assemble import mix_narration
-from ..render import Job, Prepared, encode_pieces, prepare, slide_png
+from ..render import Job, Prepared, encode_pieces, prepare
+from ..shots import slide_png
 from ..script import Script
 from ..theme import Theme
 from ..timeline import LEAD_IN, Join

@@ -23,7 +23,8 @@ from ..errors import VessayError
 from ..motion import Encoder
 from ..narration import narrate_all
 from ..progress import Progress
-from ..render import DRAFT_ENCODER, Job, draft_video, render, slide_png
+from ..render import DRAFT_ENCODER, Job, draft_video, render
+from ..shots import slide_png
 from ..script import Script, load_script
 from ..theme import Theme, available_themes, themes_dir
 from . import board

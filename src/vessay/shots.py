@@ -1,0 +1,154 @@
+"""Slide shots: a scene's slide under a Ken Burns camera, its list items revealed as they are spoken.
+
+Slides are drawn once into the cache (`slide_png`) and read back per piece; `blend` mixes two
+frames for a reveal or a transition.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from .cache import Cache, content_key
+from .footage import poster
+from .memory import return_freed_memory
+from .motion import Move, SlideCamera, canvas_size, split_planes
+from .narration import SceneAudio
+from .picture import Fill
+from .script import Scene, Script
+from .slides import release_caches, render_slide, slide_identity
+from .theme import Theme
+from .timeline import LEAD_IN
+
+
+REVEAL_FADE = 0.25
+"""Seconds a revealed list item takes to fade in."""
+
+
+def slide_spec(script: Script, index: int, theme: Theme, reveal: int | None = None) -> dict:
+    """Everything that shapes a scene's slide image (with `reveal` list items showing, or all)."""
+    return {"content": slide_identity(script.scenes[index]), "theme": theme.cache_identity(),
+            "size": canvas_size(script.video), "index": index + 1, "total": len(script.scenes),
+            "essay": script.title, "reveal": reveal}
+
+
+def slide_png(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Path:
+    """The cached PNG of the scene's oversize slide (a full-frame scene's first frame), drawn only when
+    nothing that shapes it is cached."""
+    key = content_key("slide", slide_spec(script, index, theme, reveal))
+    with cache.lock("slide", key):
+        png = cache.get("slide", key, "png")
+        if png is None:
+            scene = script.scenes[index]
+            if scene.full_frame:
+                image = poster(scene, theme, canvas_size(script.video))
+            else:
+                image = render_slide(scene, theme, canvas_size(script.video), index=index + 1,
+                                     total=len(script.scenes), essay_title=script.title, reveal=reveal)
+            with cache.put("slide", key, "png") as temp:
+                image.save(temp, format="PNG", compress_level=1)  # read back soon; speed beats size
+            png = cache.path("slide", key, "png")
+        return png
+
+
+def slide_image(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Image.Image:
+    with Image.open(slide_png(script, index, theme, cache, reveal)) as image:
+        return image.convert("RGB")
+
+
+@dataclass(frozen=True)
+class Reveals:
+    """A scene's slide states: from frame `starts[k]` on, `visible[k]` list items show (None: all)."""
+
+    starts: tuple[int, ...] = (0,)
+    visible: tuple[int | None, ...] = (None,)
+
+    def at(self, frame: float, fade: int) -> tuple[int | None, int | None, float]:
+        """(state shown, state fading in, how far it has faded in) at `frame`."""
+        k = max(0, int(np.searchsorted(self.starts, frame, side="right")) - 1)
+        into = frame - self.starts[k]
+        if k > 0 and into < fade:
+            return self.visible[k - 1], self.visible[k], (into + 1) / (fade + 1)
+        return self.visible[k], None, 0.0
+
+
+def plan_reveals(scene: Scene, audio: SceneAudio, frames: int, fps: int) -> Reveals:
+    """When each `[>]` marker's item appears: as its word is spoken (or spread evenly without timings)."""
+    if not scene.reveals:
+        return Reveals()
+    count = len(scene.reveals)
+    first = scene.revealable - count  # items without a marker show from the start
+    times = []
+    for k, word_index in enumerate(scene.reveals):
+        if word_index < len(audio.words):
+            times.append(audio.words[word_index].start)
+        else:
+            times.append(audio.duration * (k + 1) / (count + 1))
+    starts = [0] + [min(frames - 1, round((LEAD_IN + t) * fps)) for t in times]
+    return Reveals(tuple(starts), tuple(first + k for k in range(count + 1)))
+
+
+@dataclass(frozen=True)
+class SlideShot:
+    """A slide under a Ken Burns camera, its list items fading in as they are revealed."""
+
+    script: Script
+    index: int
+    theme: Theme
+    cache: Cache
+    move: Move
+    reveals: Reveals = field(default_factory=Reveals)
+
+    @property
+    def fade(self) -> int:
+        return max(1, round(REVEAL_FADE * self.script.video.fps))
+
+    def identity(self) -> dict:
+        return {"slides": [slide_spec(self.script, self.index, self.theme, v) for v in self.reveals.visible],
+                "move": asdict(self.move), "reveals": asdict(self.reveals), "fade": self.fade}
+
+    def prepare(self) -> None:
+        for visible in self.reveals.visible:
+            slide_png(self.script, self.index, self.theme, self.cache, visible)
+        # Glyph caches of one scene's fonts would otherwise pile up across scenes.
+        release_caches()
+        return_freed_memory()
+
+    @contextmanager
+    def open(self) -> Iterator[Fill]:
+        video = self.script.video
+        frame = (video.width, video.height)
+        # Slides come from the cache per piece: holding every slide state of a long essay would cost GBs.
+        cameras = {visible: SlideCamera(slide_image(self.script, self.index, self.theme, self.cache, visible), frame)
+                   for visible in self.reveals.visible}
+        spare = np.empty(video.width * video.height * 3 // 2, dtype=np.uint8)
+
+        def fill(at: float, dst: np.ndarray) -> None:
+            position = self.move.at(at)
+            shown, arriving, progress = self.reveals.at(at, self.fade)
+            cameras[shown].shoot(*position, dst)
+            if arriving is not None:
+                cameras[arriving].shoot(*position, spare)
+                blend("crossfade", progress, dst, spare, frame)
+                dst[:] = spare
+
+        yield fill
+
+
+def blend(kind: str, progress: float, outgoing: np.ndarray, incoming: np.ndarray, frame: tuple[int, int]) -> None:
+    """Mix two yuv420p frames into `incoming`: a crossfade, or a dip through black."""
+    if kind == "crossfade":
+        cv2.addWeighted(outgoing, 1.0 - progress, incoming, progress, 0.0, dst=incoming)
+        return
+    source = outgoing if progress < 0.5 else incoming
+    level = abs(1.0 - 2.0 * progress)
+    for plane_src, plane_dst, neutral in zip(split_planes(source, *frame), split_planes(incoming, *frame),
+                                             (16, 128, 128)):
+        # Fading towards black in YUV means fading towards (16, 128, 128), not zero.
+        cv2.addWeighted(plane_src, level, plane_src, 0.0, neutral * (1.0 - level), dst=plane_dst)
