@@ -81,6 +81,8 @@ class Studio:
         self._head: dict = {"title": settings.script.name, "video": None, "theme": None}
         self._spans: list[tuple[str, int, int]] = []  # where each scene sits in the script, when it last loaded
         self._jobs = {name: {"state": "idle"} for name in ("build", "draft", "final")}
+        if not settings.preview_video:
+            self._jobs["draft"] = {"state": "off"}
         self._throttles = {name: Throttle(0.1) for name in self._jobs}
         self._final: threading.Thread | None = None
         self._final_cancel = threading.Event()

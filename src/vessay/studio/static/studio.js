@@ -178,9 +178,14 @@ function renderCards() {
     if (!keep.has(id)) { stopCard(el); el.remove(); ui.cards.delete(id); }
   }
   scenes.forEach((scene, i) => {
+    // While the script fails to load, its errors also show on the (last good) card they point into.
+    const extra = ui.board.stale ? ui.board.problems.filter((p) => p.scene === scene.id) : [];
+    if (extra.length) scene = { ...scene, findings: [...scene.findings, ...extra] };
+    const rev = scene.rev + extra.map((p) => `${p.line}:${p.col}:${p.message}`).join("|");
     let el = ui.cards.get(scene.id);
-    if (!el || el.dataset.rev !== scene.rev) {
+    if (!el || el.dataset.rev !== rev) {
       const fresh = buildCard(scene);
+      fresh.dataset.rev = rev;
       if (el) {
         carryPlayback(el, fresh);
         el.replaceWith(fresh);
@@ -399,9 +404,9 @@ function renderTimeline() {
   if (!tl) { box.replaceChildren(h("div", { class: "muted" }, "The timeline appears once every scene is narrated.")); return; }
   const pct = (t) => `${(100 * t) / tl.duration}%`;
   const level = (id) => {
-    const s = ui.board.scenes.find((x) => x.id === id);
-    if (!s) return "";
-    return s.findings.some((f) => f.level === "error") ? "error" : s.findings.length ? "warning" : "";
+    const el = ui.cards.get(id);
+    const found = el ? el._scene.findings : [];
+    return found.some((f) => f.level === "error") ? "error" : found.length ? "warning" : "";
   };
   const chapters = h("div", { class: "lane ch" }, tl.chapters.map((c) =>
     h("div", { class: "tl-chapter", style: `left:${pct(c.start)};width:${pct(c.end - c.start)}`, title: `${clock(c.start)} ${c.title}` }, c.title)));
@@ -481,6 +486,7 @@ function renderDraft(draft) {
   const video = $("#draft");
   const label = $("#draft-state");
   $("#draft-empty").hidden = Boolean(video.getAttribute("src"));
+  if (draft.state === "off") $("#draft-empty").textContent = "No draft video: the studio was started with --no-video.";
   if (draft.state === "ready" && draft.video && video.getAttribute("src") !== draft.video) {
     const at = video.currentTime, playing = !video.paused;
     video.replaceChildren();
@@ -491,7 +497,7 @@ function renderDraft(draft) {
     $("#draft-empty").hidden = true;
   }
   const texts = {
-    idle: "", waiting: "waiting for the storyboard",
+    idle: "", off: "off (started with --no-video)", waiting: "waiting for the storyboard",
     running: draft.total ? `rendering: ${draft.label} ${draft.done}/${draft.total}` : `rendering: ${draft.label || ""}`,
     ready: draft.pieces !== undefined ? `up to date · ${draft.encoded} of ${draft.pieces} pieces re-encoded` : "up to date",
     failed: `failed: ${draft.message || ""}`,
