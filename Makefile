@@ -32,6 +32,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/kenburns.py
 	$(BIN)/python bench/essay.py
+	$(BIN)/python bench/studio.py
 
 clean:
 	rm -rf out .pytest_cache

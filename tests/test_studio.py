@@ -182,19 +182,21 @@ def test_syntax_error_shows_inline_then_clears(browser, studio, tmp_path):
 
 
 def test_paths_outside_the_project_are_refused(studio, tmp_path):
-    """`..` (plain or %-encoded), links out of the project and foreign Host headers are refused."""
+    """`..` (plain or %-encoded), links out of the served folders and foreign Host headers are refused."""
     outside = tmp_path.parent / f"{tmp_path.name}-secret.txt"
     outside.write_text("secret")
-    (tmp_path / "link.txt").symlink_to(outside)
-    (tmp_path / "notes.txt").write_text("fine")
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    (out / "link.txt").symlink_to(outside)
+    (out / "notes.txt").write_text("fine")
     try:
         assert studio.url.startswith("http://127.0.0.1:")
-        for path in ("/files/project/../" + outside.name, "/files/project/%2e%2e/" + outside.name,
+        for path in ("/files/out/../../" + outside.name, "/files/out/%2e%2e/%2E%2E/" + outside.name,
                      "/files/cache/../../" + outside.name, "/../../etc/passwd", "/static/../../etc/passwd",
-                     "/files/project/link.txt", "/files/elsewhere/notes.txt"):
+                     "/files/out/link.txt", "/files/project/essay.yaml", "/files/out/..%2f..%2f" + outside.name):
             status, body = raw_get(studio.url, path)
-            assert status == 403 and "secret" not in body, path
-        assert raw_get(studio.url, "/files/project/notes.txt") == (200, "fine")
+            assert status in (403, 404) and "secret" not in body, path
+        assert raw_get(studio.url, "/files/out/notes.txt") == (200, "fine")
         assert raw_get(studio.url, "/", host="studio.example.com")[0] == 400  # DNS rebinding
         # Bad requests get answers, and the server goes on serving.
         for data in (b"not json", b'{"theme": 5}', b'{"theme": "no-such-theme"}'):

@@ -43,7 +43,7 @@ class Superseded(Exception):
 class Settings:
     script: Path
     project: Path
-    """The folder the page may read files from (besides the cache)."""
+    """The project folder: paths in messages are shown relative to it."""
     out: Path
     """Where the draft and final renders are written."""
     cache_dir: Path
@@ -66,10 +66,8 @@ class Studio:
         self.settings = settings
         self.hub = Hub()
         self.cache = Cache(settings.cache_dir)
-        folders = {"project": settings.project, "cache": settings.cache_dir}
-        if not settings.out.resolve().is_relative_to(settings.project.resolve()):
-            folders["out"] = settings.out
-        self.roots = Roots.of(**folders)
+        # The page needs only what the render makes: renders in out/, pictures and sounds in the cache.
+        self.roots = Roots.of(out=settings.out, cache=settings.cache_dir)
         self.theme_override = settings.theme
         self._closing = threading.Event()
         self._wake = threading.Event()
@@ -151,6 +149,12 @@ class Studio:
                     pending_draft = self._build(generation)
                     built = generation
                 except Superseded:
+                    continue
+                except VessayError as err:  # a font, picture or voice the loader could not vouch for
+                    built = generation
+                    self._publish(None, [board.problem(e, "error", self.settings.script, self._spans, self._project())
+                                         for e in board.flatten(err)], stale=True)
+                    self._set_job("build", {"state": "failed"})
                     continue
                 except Exception:  # noqa: BLE001 - a bug of ours must not stop the studio
                     built = generation
@@ -284,9 +288,10 @@ class Studio:
         return heard
 
     def _set_job(self, job: str, state: dict, force: bool = True) -> None:
-        self._jobs[job] = state
-        if self._throttles[job].ready(force or state.get("done") == state.get("total")):
-            self.hub.publish("jobs", self._jobs)
+        with self._lock:  # the build and the final render report from their own threads
+            self._jobs[job] = state
+            if self._throttles[job].ready(force or state.get("done") == state.get("total")):
+                self.hub.publish("jobs", dict(self._jobs))
 
     def _publish(self, script: Script | None, problems: list[dict], *, theme: Theme | None = None,
                  pictures: list[dict] | None = None, audios: list[dict | None] | None = None,
