@@ -336,16 +336,21 @@ def _store(cache: Cache, stage: str, key: str, samples: np.ndarray, words: list[
     return audio
 
 
-def narrate_all(script: Script, cache: Cache, progress: Progress) -> list[SceneAudio]:
-    """The narration stage: one SceneAudio per scene, from recordings, a take, or the voice."""
-    return list(narrations(script, cache, progress))
+def narrate_all(script: Script, cache: Cache, progress: Progress, narrator: Narrator | None = None
+                ) -> list[SceneAudio]:
+    """The narration stage: one SceneAudio per scene, from recordings, a take, or the voice.
+
+    Pass a `narrator` for the script's voice to keep its model loaded across calls.
+    """
+    return list(narrations(script, cache, progress, narrator))
 
 
-def narrations(script: Script, cache: Cache, progress: Progress) -> Iterator[SceneAudio]:
+def narrations(script: Script, cache: Cache, progress: Progress, narrator: Narrator | None = None
+               ) -> Iterator[SceneAudio]:
     """Each scene's SceneAudio in order, as soon as it is ready (the render starts encoding it meanwhile)."""
     from .recordings import find_spans, load_take
 
-    narrator = Narrator.for_voice(script.voice, script.base_dir, cache)
+    narrator = narrator or Narrator.for_voice(script.voice, script.base_dir, cache)
     spans = {}
     if script.take is not None:
         take = load_take(script)

@@ -21,7 +21,7 @@ from ..cache import Cache
 from ..checks import check, theme_for
 from ..errors import VessayError
 from ..motion import Encoder
-from ..narration import narrate_all
+from ..narration import Narrator, narrate_all
 from ..progress import Progress
 from ..render import DRAFT_ENCODER, Job, draft_video, render
 from ..shots import slide_png
@@ -73,6 +73,7 @@ class Studio:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._generation = 0  # bumped by every save; work for an older one is dropped
+        self._voice: Narrator | None = None
         self._known_audio: dict[str, dict] = {}  # narration identity → its audio card
         self._cards: list[dict] = []
         self._timeline: dict | None = None
@@ -213,7 +214,8 @@ class Studio:
         known = [self._known_audio.get(i) for i in identities]
         self._publish(script, problems, theme=theme, pictures=pictures, audios=known)
         try:
-            audios = narrate_all(preview, self.cache, Progress(True, self._listener("build", generation)))
+            audios = narrate_all(preview, self.cache, Progress(True, self._listener("build", generation)),
+                                 self._narrator(script))
         except VessayError as err:
             problems += [board.problem(e, "error", script.path, spans, self._project()) for e in board.flatten(err)]
             self._publish(script, problems, theme=theme, pictures=pictures, audios=known)
@@ -226,6 +228,13 @@ class Studio:
         if any(p["level"] == "error" for p in problems):
             return None
         return preview, theme
+
+    def _narrator(self, script: Script) -> Narrator:
+        """The script's voice, kept loaded between saves (loading it costs seconds)."""
+        narrator = Narrator.for_voice(script.voice, script.base_dir, self.cache)
+        if self._voice is None or (self._voice.model, self._voice.config) != (narrator.model, narrator.config):
+            self._voice = narrator
+        return self._voice
 
     def _draft(self, preview: Script, theme: Theme, generation: int) -> None:
         out = self.settings.out / f"{preview.stem}-draft.mp4"

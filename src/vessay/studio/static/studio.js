@@ -521,9 +521,10 @@ function renderJobs() {
   state.textContent = { running: "running", done: "done", failed: "failed", cancelled: "cancelled" }[final.state] || "";
   if (final.state === "running") {
     ui.bars = ui.bars || {};
-    if (final.label) ui.bars[final.label] = [final.done, final.total];
+    if (final.label && final.total) ui.bars[final.label] = [final.done, final.total];
+    const phase = final.message || (final.total ? "Rendering at full quality…" : cap(final.label || "starting"));
     body.replaceChildren(
-      h("p", { class: "note" }, final.message || "Rendering at full quality…"),
+      h("p", { class: "note" }, phase),
       h("div", { class: "bars" }, Object.entries(ui.bars).map(([label, [done, total]]) =>
         h("div", { class: "meter" }, h("span", {}, label),
           h("div", { class: "track" }, h("div", { class: "fill", style: `width:${(100 * done) / Math.max(1, total)}%` })),
