@@ -21,7 +21,7 @@ from .narration import SceneAudio, narrations
 from .pipeline import Piece, Pieces, Scheduler
 from .progress import Progress
 from .publish import caption_cues, chapter_list, write_package, write_text
-from .script import Script, VideoSpec
+from .script import Scene, Script, VideoSpec
 from .picture import Picture
 from .shots import SlideShot, plan_reveals
 from .theme import Theme
@@ -106,7 +106,7 @@ def prepare(script: Script, theme: Theme, job: Job) -> Prepared:
     with Scheduler(pieces, job.jobs, progress) as scheduler:
         for index, audio in enumerate(narrations(script, cache, progress)):
             audios.append(audio)
-            frames = frames_of(scenes[index], None if audio.source == "none" else audio.duration, fps)
+            frames = scene_length(scenes[index], audio, fps)
             scheduler.add_scene(index, frames, picture(script, index, theme, cache, audio, frames), transitions)
         return_freed_memory()  # the voice model is gone; its heap need not stay with us while video encodes
         slots = plan_slots([a.duration for a in audios], fps, scheduler.frames)
@@ -116,6 +116,18 @@ def prepare(script: Script, theme: Theme, job: Job) -> Prepared:
     timeline_words = _timeline_words(scenes, audios, slots)
     return Prepared(slots, plan, [pieces.path(p) for p in plan], pieces, audios, track, loudness_before,
                     timeline_words, caption_cues(timeline_words), chapter_list(script, slots), scheduler.encoded)
+
+
+def scene_length(scene: Scene, audio: SceneAudio, fps: int) -> int:
+    """A scene's frames: its narration plus pads, or its clip's length."""
+    return frames_of(scene, None if audio.source == "none" else audio.duration, fps)
+
+
+def scene_slots(script: Script, audios: list[SceneAudio]) -> list[Slot]:
+    """Where each scene sits, for narration already made."""
+    fps = script.video.fps
+    return plan_slots([a.duration for a in audios], fps,
+                      [scene_length(s, a, fps) for s, a in zip(script.scenes, audios)])
 
 
 def render(script: Script, theme: Theme, job: Job) -> RenderResult:

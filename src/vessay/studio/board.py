@@ -16,7 +16,7 @@ from ..motion import resolve_preset
 from ..narration import SceneAudio
 from ..publish import chapter_list, scene_title
 from ..script import Scene, Script
-from ..timeline import Body, Slot, plan_pieces, plan_slots
+from ..timeline import Body, Slot, plan_pieces
 from .files import Roots
 
 EXCERPT = 2
@@ -88,8 +88,8 @@ def card(script: Script, index: int, picture: dict | None, audio: dict | None, f
 
 def audio_card(audio: SceneAudio, roots: Roots) -> dict:
     """A scene's narration for the page: where to fetch it, how long it is, when each word is said."""
-    return {"url": roots.url(audio.wav), "duration": round(audio.duration, 3),
-            "source": "recording" if audio.source == "recording" else "voice",
+    return {"url": roots.url(audio.wav) if audio.source != "none" else None, "duration": round(audio.duration, 3),
+            "source": {"tts": "voice"}.get(audio.source, audio.source),
             "words": [[w.text, round(w.start, 3), round(w.end, 3)] for w in audio.words],
             "cuts": cuts(audio)}
 
@@ -114,10 +114,9 @@ def identity(script: Script, scene: Scene) -> str:
     return hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def timeline(script: Script, durations: list[float]) -> tuple[dict, list[Slot]]:
+def timeline(script: Script, slots: list[Slot]) -> dict:
     """Scenes to scale, the transitions between them, chapters and the music bed."""
     fps = script.video.fps
-    slots = plan_slots(durations, fps)
     pieces = plan_pieces(slots, [(s.transition.type, s.transition.duration) for s in script.scenes])
     joins = [{"at": round(slots[p.scene + 1].start, 3), "start": round(slots[p.scene].start + p.out_from / fps, 3),
               "duration": round(p.frames / fps, 3), "kind": p.kind}
@@ -129,8 +128,10 @@ def timeline(script: Script, durations: list[float]) -> tuple[dict, list[Slot]]:
             "joins": joins,
             "chapters": [{"start": round(a, 3), "end": round(b, 3), "title": title}
                          for a, b, title in chapter_list(script, slots)],
+            "clips": [{"id": s.id, "start": round(slot.start, 3), "end": round(slot.end, 3)}
+                      for s, slot in zip(script.scenes, slots) if getattr(s, "clip", None) is not None],
             "music": None if music is None else {"name": music.file.name, "volume": music.volume,
-                                                 "duck": music.duck}}, slots
+                                                 "duck": music.duck}}
 
 
 def referenced_files(script: Script) -> set[Path]:

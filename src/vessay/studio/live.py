@@ -23,10 +23,11 @@ from ..errors import VessayError
 from ..motion import Encoder
 from ..narration import Narrator, narrate_all
 from ..progress import Progress
-from ..render import DRAFT_ENCODER, Job, draft_video, render
+from ..render import DRAFT_ENCODER, Job, draft_video, render, scene_slots
 from ..shots import slide_png
 from ..script import Script, load_script
 from ..theme import Theme, available_themes, themes_dir
+from ..timeline import Slot
 from . import board
 from .files import Roots
 from .hub import Hub, Throttle
@@ -223,7 +224,7 @@ class Studio:
             return None
         cards = [board.audio_card(audio, self.roots) for audio in audios]
         self._known_audio = dict(zip(identities, cards))
-        self._publish(script, problems, theme=theme, pictures=pictures, audios=cards)
+        self._publish(script, problems, theme=theme, pictures=pictures, audios=cards, slots=scene_slots(preview, audios))
         self._set_job("build", {"state": "done"})
         if any(p["level"] == "error" for p in problems):
             return None
@@ -304,12 +305,12 @@ class Studio:
 
     def _publish(self, script: Script | None, problems: list[dict], *, theme: Theme | None = None,
                  pictures: list[dict] | None = None, audios: list[dict | None] | None = None,
-                 stale: bool = False) -> None:
+                 slots: list[Slot] | None = None, stale: bool = False) -> None:
         """Send the board. Without a script (it failed to load), the last good cards stay."""
         if script is not None:
             self._cards = [board.card(script, i, pictures[i], audios[i], problems) for i in range(len(script.scenes))]
-            if all(audios):
-                self._timeline, _ = board.timeline(script, [a["duration"] for a in audios])
+            if slots is not None:
+                self._timeline = board.timeline(script, slots)
             self._head = {"title": script.title, "video": dataclasses.asdict(script.video),
                           "theme": _theme_info(theme)}
         self.hub.publish("board", {**self._head, "script": board.shown(self.settings.script, self._project()),

@@ -208,23 +208,24 @@ function buildCard(scene) {
   const audio = scene.audio;
   const errors = scene.findings.filter((f) => f.level === "error").length;
   const classes = ["card", errors ? "has-error" : scene.findings.length ? "has-warning" : ""].join(" ");
-  const player = audio ? h("audio", { preload: "metadata", src: audio.url }) : null;
+  const player = audio && audio.url ? h("audio", { preload: "metadata", src: audio.url }) : null;
   const el = h("article", { class: classes, tabindex: "-1", dataset: { id: scene.id, rev: scene.rev },
     "aria-label": `Scene ${scene.id}`, onclick: (e) => { if (!e.target.closest("button, .w, .seek")) focusScene(+el.dataset.index, false); } },
     h("div", { class: "pic" },
       scene.picture ? h("img", { src: scene.picture.url, alt: `Picture of scene ${scene.id}`, loading: "lazy", decoding: "async" })
         : h("div", { class: "pending" }, "Drawing…"),
       h("span", { class: "num" }, ""),
-      h("span", { class: "len", title: "Narration length" }, audio ? clock(audio.duration, true) : "…")),
+      h("span", { class: "len", title: "Length in the video" }, sceneLength(scene))),
     h("div", { class: "body" },
       h("div", { class: "meta" },
         h("span", { class: "id" }, scene.id),
         h("span", { class: "chip" }, scene.layout),
-        audio ? h("span", { class: `chip ${audio.source === "recording" ? "rec" : "voice"}` }, audio.source)
+        audio ? h("span", { class: `chip ${{ recording: "rec", voice: "voice" }[audio.source] || ""}` },
+          audio.source === "none" ? "no narration" : audio.source)
           : h("span", { class: "chip" }, scene.recorded ? "recording…" : "narrating…"),
         h("span", { class: "line", title: "Line in the script" }, `line ${scene.line}`)),
       h("div", { class: "sub" }, `${scene.title} · ${scene.motion} · ${scene.index ? `${scene.transition.type} in` : "opens"}`),
-      audio ? audioRow(audio) : null,
+      player ? audioRow(audio) : null,
       narration(scene),
       audio && audio.cuts.length ? cutsRow(audio.cuts) : null,
       scene.findings.length ? h("div", { class: "findings" }, scene.findings.map((f) =>
@@ -233,6 +234,11 @@ function buildCard(scene) {
   el._scene = scene;
   if (player) wireAudio(el, player);
   return el;
+}
+
+function sceneLength(scene) {
+  const slot = scene.audio && ui.board.timeline && ui.board.timeline.scenes.find((s) => s.id === scene.id);
+  return slot ? clock(slot.end - slot.start, true) : "…";
 }
 
 function audioRow(audio) {
@@ -259,7 +265,10 @@ function narration(scene) {
     box.append(span, " ");
     k += 1;
   }
-  if (!scene.narration) box.append(h("span", { class: "muted" }, "No narration text: the recording plays as it is."));
+  if (!scene.narration) {
+    const why = scene.audio && scene.audio.source === "none" ? "No narration: the scene plays with its own sound." : "No narration text: the recording plays as it is.";
+    box.append(h("span", { class: "muted" }, why));
+  }
   return box;
 }
 
@@ -420,7 +429,9 @@ function renderTimeline() {
     style: `left:${pct(j.start)};width:max(6px, ${pct(j.duration)})` }));
   const music = h("div", { class: "lane mu" }, tl.music
     ? h("div", { class: "tl-music", title: "Music bed" }, `♪ ${tl.music.name} · volume ${tl.music.volume}${tl.music.duck ? " · ducked under the voice" : ""}`)
-    : h("div", { class: "tl-nomusic" }, "no music bed"));
+    : h("div", { class: "tl-nomusic" }, "no music bed"),
+    (tl.clips || []).map((c) => h("div", { class: "tl-clip", title: `Sound of clip ${c.id}`,
+      style: `left:${pct(c.start)};width:${pct(c.end - c.start)}` }, "clip sound")));
   box.replaceChildren(chapters, scenes, ...joins, music, h("div", { class: "playhead", id: "playhead", hidden: true }));
   const cuts = tl.joins.filter((j) => j.kind !== "cut").length;
   $("#timeline-info").textContent = `${clock(tl.duration, true)} · ${tl.scenes.length} scenes · ${tl.chapters.length} chapters · ${cuts} transitions`;
