@@ -540,3 +540,52 @@ def test_bar_chart_reveals_bars_and_reads_in_portrait(charts):
     assert bars[0] > 300 and bars[1] > bars[0] * 1.5 and bars[2] > bars[1] * 1.3
     portrait = draw(scene, "paper", PORTRAIT)
     assert _near(portrait, accent).sum() > 300 and fits(scene, theme_named("paper"), PORTRAIT)
+
+
+def _bitmap_emoji_font(path: Path, ppem: int = 64) -> Path:
+    """A one-glyph colour bitmap font (sbix, like Apple's emoji): a solid amber square for U+1F33D."""
+    import io
+
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib.tables._s_b_i_x import table__s_b_i_x
+    from fontTools.ttLib.tables.sbixGlyph import Glyph
+    from fontTools.ttLib.tables.sbixStrike import Strike
+
+    builder = FontBuilder(1024, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "corn"])
+    builder.setupCharacterMap({0x1F33D: "corn"})
+    pen = TTGlyphPen(None)
+    pen.moveTo((0, 0)), pen.lineTo((0, 1)), pen.lineTo((1, 1)), pen.closePath()
+    builder.setupGlyf({".notdef": pen.glyph(), "corn": pen.glyph()})
+    builder.setupHorizontalMetrics({".notdef": (1024, 0), "corn": (1024, 0)})
+    builder.setupHorizontalHeader(ascent=900, descent=-124)
+    builder.setupNameTable({"familyName": "Amber Emoji", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=900, usWinAscent=900, usWinDescent=124)
+    builder.setupPost()
+    png = io.BytesIO()
+    Image.new("RGBA", (ppem, ppem), (255, 176, 0, 255)).save(png, "PNG")
+    strike = Strike(ppem=ppem, resolution=72)
+    strike.glyphs["corn"] = Glyph(glyphName="corn", graphicType="png ", imageData=png.getvalue())
+    table = table__s_b_i_x()
+    table.strikes[ppem] = strike
+    builder.font["sbix"] = table
+    builder.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("px", [24, 64, 150])
+def test_bitmap_colour_emoji_font_is_scaled_to_the_text(tmp_path, px):
+    """A theme's own bitmap emoji font (glyphs at 64 px only) draws its colour glyph at any text size."""
+    from vessay.slides.fonts import draw_text
+
+    _bitmap_emoji_font(tmp_path / "amber.ttf")
+    (tmp_path / "theme.yaml").write_text("inherits: paper\nfonts: {emoji: amber.ttf}\n")
+    theme = load_theme(str(tmp_path / "theme.yaml"))
+    font = theme_font(theme, "body", px, 500)
+    assert font.runs("Go 🌽")[-1] == (str(tmp_path / "amber.ttf"), "🌽")
+    image = Image.new("RGB", (px * 4, px * 2), (0, 0, 0))
+    draw_text(image, (px // 4, px * 3 // 2), "Go 🌽", font, (255, 255, 255))
+    amber = np.asarray(image).astype(int)
+    ys, xs = np.nonzero((np.abs(amber - (255, 176, 0)).max(-1) < 20))
+    assert abs((xs.max() - xs.min() + 1) - px) <= 2 and abs((ys.max() - ys.min() + 1) - px) <= 2

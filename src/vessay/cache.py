@@ -9,6 +9,7 @@ entry is deleted and rebuilt, never used.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -46,6 +47,17 @@ def file_digest(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def media_digest(path: Path) -> str:
+    """file_digest of a script's input (a clip can be GBs), hashed once while its size and time stay put."""
+    stat = Path(path).stat()
+    return _media_digest(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _media_digest(path: str, size: int, mtime_ns: int) -> str:
+    return file_digest(Path(path))
 
 
 @contextmanager

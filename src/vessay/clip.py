@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .cache import file_digest
+from .cache import media_digest
 from .media import ffmpeg_exe, last_error_line
 from .motion import split_planes
 from .overlay import yuv_of
@@ -157,7 +157,7 @@ class ClipShot:
     background: tuple[int, int, int]
 
     def identity(self) -> dict:
-        return {"clip": [file_digest(self.clip.file), *asdict(self.clip).values()], "fit": self.fit,
+        return {"clip": [media_digest(self.clip.file), *asdict(self.clip).values()], "fit": self.fit,
                 "frame": self.frame, "fps": self.fps, "background": self.background}
 
     def prepare(self) -> None:

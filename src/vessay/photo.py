@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from .cache import file_digest
+from .cache import media_digest
 from .errors import VessayError
 from .scriptmedia import FocusSpec
 from .motion import chroma_matrix, rgb_to_yuv420, split_planes
@@ -182,7 +182,7 @@ class PhotoShot:
     background: tuple[int, int, int]
 
     def identity(self) -> dict:
-        return {"photo": file_digest(self.path), "focus": asdict(self.focus), "fit": self.fit, "frame": self.frame,
+        return {"photo": media_digest(self.path), "focus": asdict(self.focus), "fit": self.fit, "frame": self.frame,
                 "frames": self.frames, "easing": self.easing, "background": self.background}
 
     def prepare(self) -> None:

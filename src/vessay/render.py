@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .assemble import Burn, assemble, build_soundtrack
 from .captions import to_srt
-from .cache import DEFAULT_MAX_BYTES, Cache, atomic_output, content_key, file_digest
+from .cache import DEFAULT_MAX_BYTES, Cache, atomic_output, content_key, file_digest, media_digest
 from .errors import VessayError
 from .footage import clip_sounds, footage, frames_of
 from .memory import return_freed_memory
@@ -166,7 +166,7 @@ def soundtrack(script: Script, audios: list[SceneAudio], slots: list[Slot], cach
         "clips": [a.wav.name for a in audios],  # narration files are named by their content
         "at": [s.voice_start for s in slots], "end": slots[-1].end,
         "music": None if music is None else [file_digest(music.file), music.volume, music.duck],
-        "clip_sound": [[file_digest(c.clip.file), asdict(c.clip), c.at, c.length] for c in sounds]})
+        "clip_sound": [[media_digest(c.clip.file), asdict(c.clip), c.at, c.length] for c in sounds]})
     with cache.lock("soundtrack", key):
         track, meta = cache.get("soundtrack", key, "m4a"), cache.get("soundtrack", key, "json")
         if track is not None and meta is not None:

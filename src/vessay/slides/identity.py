@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..cache import file_digest
+from ..cache import media_digest
 from ..script import Scene
 
 _NOT_ON_SLIDE = ("id", "line", "narration", "audio", "motion", "transition", "reveals")
@@ -27,10 +27,10 @@ def slide_identity(scene: Scene) -> dict:
             value = list(value)
         if f.name == "image" and value is not None:
             try:
-                value = [str(value), file_digest(value)]  # the picture's content, not its timestamp
+                value = [str(value), media_digest(value)]  # the picture's content, not its timestamp
             except OSError:
                 value = [str(value)]
         if f.name == "clip" and value is not None:
-            value["digest"] = file_digest(scene.clip.file)
+            value["digest"] = media_digest(scene.clip.file)
         out[f.name] = value
     return out
