@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/kenburns.py
 	$(BIN)/python bench/essay.py
 	$(BIN)/python bench/studio.py
+	$(BIN)/python bench/clip.py
 
 clean:
 	rm -rf out .pytest_cache

@@ -33,6 +33,8 @@ class Shape:
 
     aspect: float
     fps: float
+    untagged_hd: bool = False
+    """No colour matrix tag on an HD picture: BT.709, as players assume (ffmpeg would take BT.601)."""
 
 
 _VIDEO = re.compile(r"Stream #\d+:\d+.*?: Video: .*?, (\d+)x(\d+)(?: \[SAR (\d+):(\d+) DAR (\d+):(\d+)\])?")
@@ -53,7 +55,9 @@ def clip_shape(path: Path) -> Shape:
     if rotation and round(abs(float(rotation.group(1)))) % 180 == 90:
         aspect = 1 / aspect
     fps = _FPS.search(text)
-    return Shape(aspect, float(fps.group(1)) if fps else 30.0)
+    tags = re.search(r"Video: [^,]+(?:\([^)]*\))?[^,]*, \w+\(([^)]*)\)", text)
+    tagged = bool(tags and re.search(r"bt\d|smpte|fcc", tags.group(1)))
+    return Shape(aspect, float(fps.group(1)) if fps else 30.0, not tagged and max(width, height) >= 1280)
 
 
 def placement(aspect: float, frame: tuple[int, int], fit: str) -> tuple[tuple[int, int], tuple[int, int] | None]:
@@ -72,8 +76,10 @@ def build_decode_args(clip: ClipSpec, fit: str, frame: tuple[int, int], fps: int
     """argv (without the binary) decoding the clip from its frame `first` on, as raw yuv420p at `fps`."""
     start = clip.start + first * clip.speed / fps
     (sw, sh), crop = placement(shape.aspect, frame, fit)
-    # Colours are converted to BT.709 limited range, as the slides are; bit depth drops to 8 here.
-    scale = f"scale={sw}:{sh}:flags=bicubic:out_color_matrix=bt709:out_range=tv"
+    # Colours are converted to BT.709 limited range, as the slides are (a no-op for most HD footage,
+    # which is BT.709 already); bit depth drops to 8 here.
+    source = ":in_color_matrix=bt709" if shape.untagged_hd else ""
+    scale = f"scale={sw}:{sh}:flags=bicubic{source}:out_color_matrix=bt709:out_range=tv"
     # Timestamps count from the seek point (-ss on the input), so a decode that starts mid-clip picks
     # the same frames as one that played through to there.
     timing = [f"setpts=PTS/{clip.speed:g}", f"fps={fps}"]

@@ -102,7 +102,9 @@ def _layers(chart: ChartSpec, theme_key: tuple, size: tuple[int, int], u: float)
             ax.ticklabel_format(axis="x", useOffset=False, style="plain")
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
         if chart.type == "bar":
-            ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
+            # Headroom over the tallest bar for its value label, or for the legend row of several series.
+            tallest = max(max(chart.values(name)) for name in chart.y)
+            ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]), top=tallest * (1.28 if len(chart.y) > 1 else 1.12))
         heading = " · ".join(t for t in (chart.title, chart.unit) if t)
         if heading:
             ax.set_title(heading, loc="left", color=_hex(mix(colors["text"], colors["muted"], 0.4)), fontsize=TITLE_PX * u * pt,
