@@ -66,16 +66,18 @@ def export(script: Script, theme: Theme, job: Job, target: Path, form: Format) -
         else:
             def url(name: str) -> str:
                 return f"{folder.final.name}/{name}"
-        text = form.write(build_timeline(material, url), (script.video.width, script.video.height))
+        text = form.write(build_timeline(material, url), target)
         folder.commit()
     except BaseException:
         folder.abandon()
         raise
+    captions = target.with_suffix(".srt")
+    for path in (captions, form.subtitles(target) if form.subtitles else None):
+        if path is not None:
+            with atomic_output(path) as temp:
+                temp.write_text(to_srt(ready.cues), encoding="utf-8")
     with atomic_output(target) as temp:
         temp.write_text(text, encoding="utf-8")
-    captions = target.with_suffix(".srt")
-    with atomic_output(captions) as temp:
-        temp.write_text(to_srt(ready.cues), encoding="utf-8")
     return ExportResult(target, folder.final, captions, ready.slots[-1].start_frame + ready.slots[-1].frames,
                         len(script.scenes))
 
@@ -121,7 +123,15 @@ def gather(script: Script, theme: Theme, ready: Prepared, cuts, form: Format, fo
                 if slot.start_frame in chapter_starts]
     return Material(script.title, fps, (script.video.width, script.video.height), ids, v1,
                     [(slot.start_frame, slot.frames) for slot in ready.slots], slides, narration, sources, bed,
-                    ducking, chapters)
+                    ducking, chapters, caption_frames(ready.cues, fps))
+
+
+def caption_frames(cues, fps: int) -> list[tuple[int, int, str]]:
+    """Caption cues on the frame grid: from the first frame a player shows each (the first at or after its SRT
+    time, in whole milliseconds) to the first it no longer does."""
+    def frame(seconds: float) -> int:
+        return -(-round(seconds * 1000) * fps // 1000)
+    return [(frame(cue.start), max(frame(cue.start) + 1, frame(cue.end)), cue.text) for cue in cues]
 
 
 def _source(scene, index: int, stem: str, fps: int, folder: MediaFolder):

@@ -7,6 +7,10 @@ no transitions. This writer covers what the exported timeline holds — clips,
 gaps, dissolves, disabled tracks, volume keyframes and markers — in the layout
 Kdenlive saves (a bin playlist, one tractor of two playlists per track, same-track
 mixes for dissolves, guides), which Kdenlive's OpenTimelineIO adapter also reads.
+
+A Kdenlive project's subtitle track is an `avfilter.subtitles` filter that
+Kdenlive itself manages on the main tractor, reading the SRT beside the project;
+`melt` renders it, so the captions are burned in as Kdenlive's own render does.
 """
 
 from __future__ import annotations
@@ -45,8 +49,9 @@ def _resource(url: str) -> str:
 
 
 class _Writer:
-    def __init__(self, timeline: otio.schema.Timeline, size: tuple[int, int]):
+    def __init__(self, timeline: otio.schema.Timeline, size: tuple[int, int], subtitles: str | None):
         self.timeline = timeline
+        self.subtitles = subtitles
         self.fps = float(timeline.global_start_time.rate if timeline.global_start_time else
                          timeline.duration().rate)
         self.total = _frames(timeline.duration(), self.fps)
@@ -57,8 +62,9 @@ class _Writer:
 
     def document(self) -> ET.Element:
         self._profile()
+        # Not marked `kdenlive:projectTractor`: Kdenlive 23.04+ would take the file for its nested-sequence
+        # format (1.1) instead of converting this 1.04 one.
         main = ET.Element("tractor", id="maintractor", global_feed="1", attrib={"in": "0", "out": str(self.total - 1)})
-        _prop(main, "kdenlive:projectTractor", 1)
         ET.SubElement(main, "track", producer="black_track")
         tracks = self.timeline.tracks
         # Kdenlive stacks audio tracks below video ones; within each kind, later tracks sit higher.
@@ -79,6 +85,12 @@ class _Writer:
             ET.SubElement(main, "track", attrs)
         for number, track in enumerate(ordered, start=1):
             self._compositing(main, number, track.kind == otio.schema.TrackKind.Audio)
+        if self.subtitles:
+            subtitles = ET.SubElement(main, "filter", id="subtitles")
+            # A path relative to the document, as MLT resolves it; Kdenlive reads the file beside the project.
+            for name, value in (("mlt_service", "avfilter.subtitles"), ("internal_added", INTERNAL),
+                                ("av.filename", self.subtitles)):
+                _prop(subtitles, name, value)
         self.root.append(main)
         return self.root
 
@@ -165,9 +177,10 @@ class _Writer:
             source = _frames(item.source_range.start_time, self.fps) - (_frames(span.start_time, self.fps) - start)
             self._entry(lanes[lane], ends[lane], start, frames, source, item)
             ends[lane] = start + frames
+        # Kdenlive reads a track's hidden state from its two playlists: "both" switches a track off.
+        hide = "both" if not track.enabled else "video" if audio else "audio"
         for lane_element in lanes:
-            ET.SubElement(tractor, "track", producer=lane_element.get("id"),
-                          hide="video" if audio else "audio")
+            ET.SubElement(tractor, "track", producer=lane_element.get("id"), hide=hide)
         for mix in tractor.findall("transition"):
             tractor.remove(mix)
             tractor.append(mix)  # transitions follow the tracks they join
@@ -188,7 +201,9 @@ class _Writer:
                 _prop(volume, "mlt_service", "volume")
                 _prop(volume, "kdenlive_id", "volume")
                 # Keyframes count frames from the clip's first frame on the timeline, as MLT's do.
-                _prop(volume, "level", ";".join(f"{frame}={value}" for frame, value in keyframes.items()))
+                # (OpenTimelineIO keeps metadata keys sorted as text: "10" before "8".)
+                points = sorted((int(frame), value) for frame, value in keyframes.items())
+                _prop(volume, "level", ";".join(f"{frame}={value}" for frame, value in points))
 
     def _mix(self, tractor: ET.Element, start: int, frames: int, cut: int, reverse: bool, audio: bool) -> None:
         mix = ET.SubElement(tractor, "transition", id=f"mix_{tractor.get('id')}_{start}",
@@ -213,8 +228,10 @@ class _Writer:
             _prop(mix, name, value)
 
 
-def write_to_string(timeline: otio.schema.Timeline, size: tuple[int, int] = (1920, 1080)) -> str:
-    """The timeline as a Kdenlive project (MLT XML) of frame size `size`."""
-    root = _Writer(timeline, size).document()
+def write_to_string(timeline: otio.schema.Timeline, size: tuple[int, int] = (1920, 1080),
+                    subtitles: str | None = None) -> str:
+    """The timeline as a Kdenlive project (MLT XML) of frame size `size`; with `subtitles` (an SRT's path
+    relative to the project), a subtitle track."""
+    root = _Writer(timeline, size, subtitles).document()
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

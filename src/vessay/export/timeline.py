@@ -3,6 +3,9 @@
 Tracks, bottom to top as editors stack them: V1 the rendered scenes, V2 the
 raw material (disabled), A1 narration per scene, A2 the music bed. Markers
 mark every scene's start; those that open a chapter carry its title.
+
+OpenTimelineIO has no subtitle track, so the captions ride in the timeline's
+metadata (`vessay.captions`, whole frames), for the formats that have one.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class Material:
     """Volume keyframes for the bed (frame → dB) where the format plays them; else the bed comes ducked."""
     chapters: list[tuple[int, str]] = field(default_factory=list)
     """(scene index, title) where each chapter starts."""
+    captions: list[tuple[int, int, str]] = field(default_factory=list)
+    """(first frame, end frame, text) of each caption cue."""
 
 
 def _rt(frames: int, fps: int) -> otio.opentime.RationalTime:
@@ -71,7 +76,9 @@ def build_timeline(material: Material, url) -> otio.schema.Timeline:
     fps = material.fps
     ids = material.scene_ids
     timeline = otio.schema.Timeline(name=material.title, global_start_time=_rt(0, fps))
-    timeline.metadata["vessay"] = {"width": material.size[0], "height": material.size[1], "fps": fps}
+    timeline.metadata["vessay"] = {"width": material.size[0], "height": material.size[1], "fps": fps,
+                                   "captions": [{"start": start, "end": end, "text": text}
+                                                for start, end, text in material.captions]}
     v1 = otio.schema.Track(name="V1 scenes", kind=otio.schema.TrackKind.Video)
     for placed in material.v1:
         item, name = placed.cut, placed.media
@@ -106,6 +113,18 @@ def build_timeline(material: Material, url) -> otio.schema.Timeline:
         timeline.tracks.append(a2)
     timeline.tracks.markers.extend(scene_markers(material))
     return timeline
+
+
+def size_of(timeline: otio.schema.Timeline) -> tuple[int, int]:
+    """The essay's frame size, as the timeline carries it."""
+    meta = timeline.metadata["vessay"]
+    return int(meta["width"]), int(meta["height"])
+
+
+def captions_of(timeline: otio.schema.Timeline) -> list[tuple[int, int, str]]:
+    """The caption cues the timeline carries: (first frame, end frame, text)."""
+    return [(int(cue["start"]), int(cue["end"]), str(cue["text"]))
+            for cue in timeline.metadata.get("vessay", {}).get("captions", [])]
 
 
 def scene_markers(material: Material) -> list[otio.schema.Marker]:
