@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/essay.py
 	$(BIN)/python bench/studio.py
 	$(BIN)/python bench/clip.py
+	$(BIN)/python bench/captions.py
 
 clean:
 	rm -rf out .pytest_cache

@@ -116,7 +116,8 @@ def timed(argv: list[str], env: dict | None = None) -> Run:
 
 
 def render(script: Path, out: Path, cache: Path, *extra: str) -> Run:
-    return timed([sys.executable, "-m", "vessay.cli", "render", str(script), "-o", str(out), "--quiet", *extra],
+    return timed([sys.executable, "-m", "vessay.cli", "render", str(script), "-o", str(out), "--no-shorts", "--quiet",
+                  *extra],
                  {"VESSAY_CACHE_DIR": str(cache)})
 
 

@@ -62,7 +62,8 @@ def main() -> int:
                 shutil.copytree(args.reference_cache / stage, work / "cache" / stage)
         candidate = work / "candidate.mp4"
         subprocess.run([sys.executable, "-m", "vessay.cli", "render", str(args.script), "-o", str(candidate),
-                        "--quiet"], check=True, env={**os.environ, "VESSAY_CACHE_DIR": str(work / "cache")})
+                        "--no-shorts", "--quiet"],
+                       check=True, env={**os.environ, "VESSAY_CACHE_DIR": str(work / "cache")})
         same_timeline = (scene_spans(candidate.with_suffix(".words.json"))
                          == scene_spans(args.reference.with_suffix(".words.json")))
         frames = (frame_count(args.reference), frame_count(candidate))

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .clipaudio import ClipSound, clip_track
 from .media import AUDIO_RATE, read_wav, run_ffmpeg
-from .motion import Encoder
 from .script import MusicSpec
 from .timeline import Slot
 
@@ -175,73 +173,28 @@ def build_soundtrack(narration: list[Path], slots: list[Slot], music: MusicSpec 
     return before
 
 
-def build_mux_args(concat_list: Path, soundtrack: Path, metadata: Path, out: Path,
-                   video_args: tuple[str, ...] = ("-c:v", "copy")) -> list[str]:
-    """Join the video pieces and add the soundtrack, both copied (unless `video_args` re-encode)."""
+def build_mux_args(concat_list: Path, soundtrack: Path, metadata: Path, out: Path) -> list[str]:
+    """Join the video pieces and add the soundtrack, both copied."""
     return [
         "-y", "-v", "error",
         "-f", "concat", "-safe", "0", "-i", str(concat_list),  # pieces share codec settings: no re-encode
         "-i", str(soundtrack),
         "-f", "ffmetadata", "-i", str(metadata),
         "-map", "0:v", "-map", "1:a", "-map_metadata", "2", "-map_chapters", "2",
-        *video_args, "-c:a", "copy",
+        "-c:v", "copy", "-c:a", "copy",
         "-movflags", "+faststart",  # index up front so the file streams
         "-f", "mp4", str(out),
     ]
 
 
-@dataclass(frozen=True)
-class Burn:
-    """Captions drawn into the picture (costs one re-encode of the whole video)."""
-
-    srt: Path
-    font: Path
-    text: tuple[int, int, int]
-    outline: tuple[int, int, int]
-    encoder: Encoder
-
-
-def burn_filter(burn: Burn, width: int, height: int) -> str:
-    """libass `subtitles` filter styled from the theme; sizes in libass's 288-line script units."""
-    from PIL import ImageFont
-
-    family = ImageFont.truetype(str(burn.font), 20).getname()[0]
-    units = 288 / height
-    pixels = 0.045 * min(width, height) * (1.0 if width >= height else 1.25)
-
-    def ass_colour(rgb: tuple[int, int, int], alpha: int = 0) -> str:
-        return f"&H{alpha:02X}{rgb[2]:02X}{rgb[1]:02X}{rgb[0]:02X}"
-
-    style = ",".join([f"FontName={family}", f"FontSize={pixels * units:.1f}", "Bold=1",
-                      f"PrimaryColour={ass_colour(burn.text)}", f"OutlineColour={ass_colour(burn.outline)}",
-                      f"BackColour={ass_colour(burn.outline, 0x60)}", "BorderStyle=1", "Outline=1.2",
-                      "Shadow=0.8", "Alignment=2", f"MarginV={0.07 * height * units:.0f}",
-                      f"MarginL={0.08 * width * units:.0f}", f"MarginR={0.08 * width * units:.0f}"])
-    return (f"subtitles=filename='{_filter_quote(burn.srt)}':fontsdir='{_filter_quote(burn.font.parent)}'"
-            f":force_style='{style}'")
-
-
-def _filter_quote(path: Path) -> str:
-    # Burn inputs live in our own temp folder, so a plain single-quoted path is safe.
-    text = str(path.resolve())
-    assert "'" not in text, text
-    return text
-
-
 def assemble(segments: list[Path], soundtrack: Path, chapters: list[tuple[float, float, str]], title: str,
-             artist: str, out: Path, workdir: Path, burn: Burn | None = None,
-             frame: tuple[int, int] = (0, 0)) -> None:
+             artist: str, out: Path, workdir: Path) -> None:
     """Write the final MP4 at `out` from the video pieces and the finished soundtrack."""
     listing = workdir / "segments.txt"
     listing.write_text(concat_list(segments))
     metadata = workdir / "metadata.txt"
     metadata.write_text(ffmetadata(title, artist, chapters), encoding="utf-8")
-    video_args = ["-c:v", "copy"]
-    if burn is not None:
-        video_args = ["-vf", burn_filter(burn, *frame), "-c:v", "libx264", "-preset", burn.encoder.preset,
-                      "-crf", str(burn.encoder.crf), "-pix_fmt", "yuv420p", "-colorspace", "bt709",
-                      "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
-    run_ffmpeg(build_mux_args(listing, soundtrack, metadata, out, video_args))
+    run_ffmpeg(build_mux_args(listing, soundtrack, metadata, out))
 
 
 def concat_list(paths: list[Path]) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from .errors import VessayError, VessayErrors
 from .media import probe
 from .motion import canvas_size
+from .progress import Progress
 from .script import Script, scene_text
 from .theme import Theme, load_theme
 
@@ -37,8 +38,14 @@ def _theme_line(script: Script) -> int | None:
     return None
 
 
-def check(script: Script, theme: Theme, *, layout: bool = True) -> Findings:
-    """Problems that would stop a render (errors) or spoil it (warnings), all at once."""
+def check(script: Script, theme: Theme, *, layout: bool = True, measure_shorts: Progress | None = None,
+          cache_dir: Path | None = None) -> Findings:
+    """Problems that would stop a render (errors) or spoil it (warnings), all at once.
+
+    With `measure_shorts` (where to show progress), shorts over a minute are errors too. Their length is the
+    narration's, so this speaks the script into the cache the render then reads; a render measures
+    them itself once the essay is narrated, rather than speaking everything before it starts.
+    """
     errors: list[VessayError] = []
     warnings: list[VessayError] = []
     for attempt in (lambda: _check_voice(script), lambda: _check_labels(script)):
@@ -55,7 +62,20 @@ def check(script: Script, theme: Theme, *, layout: bool = True) -> Findings:
     if layout:
         _check_layout(script, theme, errors, warnings)
     warnings.extend(_missing_glyphs(script, theme))
+    if script.shorts and measure_shorts is not None and not errors:
+        errors.extend(_check_shorts(script, measure_shorts, cache_dir))
     return Findings(errors, warnings)
+
+
+def _check_shorts(script: Script, progress: Progress, cache_dir: Path | None) -> list[VessayError]:
+    from .cache import Cache, default_cache_dir
+    from .narration import narrate_all
+    from .shorts import length_problems
+
+    try:
+        return length_problems(script, narrate_all(script, Cache(cache_dir or default_cache_dir()), progress))
+    except VessayError as err:
+        return [err]
 
 
 def _check_voice(script: Script) -> None:

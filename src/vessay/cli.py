@@ -32,6 +32,13 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
+def _add_encoding(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--preset", help="x264 preset (default: veryfast; ultrafast with --draft)")
+    parser.add_argument("--crf", type=int, help="x264 quality, lower is better (default: 20; 30 with --draft)")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                        help="video pieces encoded in parallel (default: number of cores)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vessay", description="Turn a YAML video-essay script into a finished MP4.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -41,15 +48,26 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--output", type=Path, help="output MP4 (default: out/<script name>.mp4)")
     render.add_argument("--no-cache", action="store_true", help="ignore cached narration, slides and segments")
     render.add_argument("--cache-dir", type=Path, help="where cached artefacts live (default: ~/.cache/vessay)")
-    render.add_argument("--preset", help="x264 preset (default: veryfast; ultrafast with --draft)")
-    render.add_argument("--crf", type=int, help="x264 quality, lower is better (default: 20; 30 with --draft)")
     render.add_argument("--draft", action="store_true",
                         help="half resolution, fast and rough: for checking timing (default output <name>-draft.mp4)")
-    render.add_argument("--burn-captions", action="store_true", help="draw captions into the picture")
-    render.add_argument("--aspect", choices=("16:9", "9:16"),
-                        help="9:16 renders a vertical cut for shorts (captions burned in; output <name>-9x16.mp4)")
-    render.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                        help="video pieces encoded in parallel (default: number of cores)")
+    render.add_argument("--captions", choices=("plain", "karaoke", "pop", "none"),
+                        help="burn captions into the picture in this style (none: don't, even on a vertical cut)")
+    render.add_argument("--burn-captions", action="store_true",
+                        help="burn captions in the script's style (captions: {style: ...}, default plain)")
+    render.add_argument("--aspect", choices=("16:9", "9:16", "1:1"),
+                        help="9:16 renders a vertical cut (captions burned in; output <name>-9x16.mp4), 1:1 a square "
+                             "one (<name>-1x1.mp4), and shorts in 1:1 as well as 9:16")
+    render.add_argument("--no-shorts", action="store_true", help="render the essay only, not the script's shorts")
+    _add_encoding(render)
+
+    shorts = commands.add_parser("shorts", help="render the script's shorts: vertical cuts with captions and a hook")
+    _add_common(shorts)
+    shorts.add_argument("ids", nargs="*", metavar="ID", help="render only these shorts (default: all)")
+    shorts.add_argument("-o", "--output", type=Path, help="folder for the videos (default: out/)")
+    shorts.add_argument("--aspect", choices=("9:16", "1:1"), help="1:1 renders a square cut too")
+    shorts.add_argument("--no-cache", action="store_true", help="ignore cached narration, slides and segments")
+    shorts.add_argument("--cache-dir", type=Path, help="where cached artefacts live (default: ~/.cache/vessay)")
+    _add_encoding(shorts)
 
     slides = commands.add_parser("slides", help="write one PNG per scene, without rendering video")
     _add_common(slides)
@@ -130,8 +148,9 @@ def _internal_error() -> int:
     return 1
 
 
-def _load(args, *, checked: bool = True):
-    """Script and theme; with `checked`, every problem `vessay check` finds stops here, before any work."""
+def _load(args, *, checked: bool = True, shorts: bool = False):
+    """Script and theme; with `checked`, every problem `vessay check` finds stops here, before any work
+    (with `shorts`, the shorts' lengths too, which means speaking the script)."""
     from .checks import check, theme_for
     from .errors import VessayErrors
     from .script import load_script
@@ -139,7 +158,10 @@ def _load(args, *, checked: bool = True):
     script = load_script(args.script)
     theme = theme_for(script, args.theme)
     if checked:
-        findings = check(script, theme)
+        from .progress import Progress
+
+        findings = check(script, theme, measure_shorts=Progress(args.quiet) if shorts else None,
+                         cache_dir=getattr(args, "cache_dir", None))
         for warning in findings.warnings:
             print(warning, file=sys.stderr)
         if findings.errors:
@@ -147,39 +169,91 @@ def _load(args, *, checked: bool = True):
     return script, theme
 
 
+def _encoder(args):
+    from .motion import Encoder
+    from .render import DRAFT_ENCODER
+
+    default = DRAFT_ENCODER if getattr(args, "draft", False) else Encoder()
+    return Encoder(args.preset or default.preset, args.crf if args.crf is not None else default.crf)
+
+
+def _reshaped(video, aspect: str | None):
+    """The frame for `--aspect` (the script's own without it), and the output name's suffix."""
+    from .script import VideoSpec
+
+    if aspect is None or aspect == "16:9" and video.width > video.height:
+        return video, ""
+    if aspect == "1:1":
+        side = min(video.width, video.height)
+        return VideoSpec(side, side, video.fps), "-1x1"
+    if (aspect == "9:16") == (video.height > video.width):
+        return video, ""
+    return VideoSpec(video.height, video.width, video.fps), ("-9x16" if aspect == "9:16" else "")
+
+
+def _burned_captions(args, script, vertical: bool):
+    """The caption style to burn into the essay, or None."""
+    import dataclasses
+
+    if args.captions == "none":
+        return None
+    if args.captions:
+        return dataclasses.replace(script.captions, style=args.captions)
+    return script.captions if script.captions.burn or args.burn_captions or vertical else None
+
+
 def cmd_render(args) -> int:
     import dataclasses
 
     from .cache import default_cache_dir
-    from .motion import Encoder
     from .progress import Progress
-    from .render import DRAFT_ENCODER, Job, draft_video, render
+    from .render import Job, draft_video, render
     from .script import VideoSpec
+    from .shorts import render_shorts
 
     script, theme = _load(args)
-    default = DRAFT_ENCODER if args.draft else Encoder()
-    encoder = Encoder(args.preset or default.preset, args.crf if args.crf is not None else default.crf)
-    suffix = ""
-    video = script.video
-    vertical = args.aspect == "9:16" or (args.aspect is None and video.height > video.width)
-    if args.aspect and (args.aspect == "9:16") != (video.height > video.width):
-        video = VideoSpec(video.height, video.width, video.fps)  # turn the frame on its side
-        suffix += "-9x16" if args.aspect == "9:16" else ""
+    video, suffix = _reshaped(script.video, args.aspect)
+    vertical = video.height > video.width
     if args.draft:
         video = draft_video(video)
         suffix += "-draft"
-    script = dataclasses.replace(script, video=video)
+    essay = dataclasses.replace(script, video=video)
     out = args.output or Path("out") / f"{script.stem}{suffix}.mp4"
     progress = Progress(args.quiet)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="vessay-nocache-") as scratch:
         cache_dir = Path(scratch) if args.no_cache else (args.cache_dir or default_cache_dir())
-        result = render(script, theme, Job(out, cache_dir, progress, encoder, max(1, args.jobs),
-                                           burn_captions=args.burn_captions or vertical))
-    elapsed = time.monotonic() - started
-    progress.say(f"wrote {result.video}: {result.duration:.1f} s of video in {elapsed:.1f} s "
-                 f"({result.encoded_pieces} of {result.total_pieces} pieces encoded, the rest cached), "
-                 f"with {', '.join(p.name for p in (result.words, *result.extras))}")
+        job = Job(out, cache_dir, progress, _encoder(args), max(1, args.jobs),
+                  captions=_burned_captions(args, script, vertical))
+        result = render(essay, theme, job)
+        progress.say(f"wrote {result.video}: {result.duration:.1f} s of video in {time.monotonic() - started:.1f} s "
+                     f"({result.encoded_pieces} of {result.total_pieces} pieces encoded, the rest cached), "
+                     f"with {', '.join(p.name for p in (result.words, *result.extras))}")
+        if script.shorts and not args.no_shorts and not args.draft:
+            aspects = ("9:16", "1:1") if args.aspect == "1:1" else ("9:16",)
+            for short in render_shorts(script, theme, job, out.parent, aspects):
+                progress.say(f"wrote {short.video}: {short.duration:.1f} s")
+    return 0
+
+
+def cmd_shorts(args) -> int:
+    from .cache import default_cache_dir
+    from .progress import Progress
+    from .render import Job
+    from .shorts import render_shorts
+
+    script, theme = _load(args)
+    if not script.shorts:
+        raise VessayError("the script has no 'shorts:' list; add one, e.g. "
+                          "shorts: [{id: best, scenes: [scene-id], title: \"A hook\"}]", script.path)
+    folder = args.output or Path("out")
+    progress = Progress(args.quiet)
+    with tempfile.TemporaryDirectory(prefix="vessay-nocache-") as scratch:
+        cache_dir = Path(scratch) if args.no_cache else (args.cache_dir or default_cache_dir())
+        job = Job(folder / "short.mp4", cache_dir, progress, _encoder(args), max(1, args.jobs))
+        aspects = ("9:16", "1:1") if args.aspect == "1:1" else ("9:16",)
+        for short in render_shorts(script, theme, job, folder, aspects, tuple(args.ids)):
+            progress.say(f"wrote {short.video}: {short.duration:.1f} s")
     return 0
 
 
@@ -228,7 +302,7 @@ def _save_png(image, target: Path, quiet: bool) -> None:
 
 
 def cmd_check(args) -> int:
-    script, theme = _load(args)
+    script, theme = _load(args, shorts=True)
     if not args.quiet:
         print(f"{args.script}: ok — {len(script.scenes)} scenes, theme '{theme.name}'")
     return 0
@@ -325,8 +399,8 @@ def cmd_studio(args) -> int:
     return 0
 
 
-_COMMANDS = {"render": cmd_render, "slides": cmd_slides, "sheet": cmd_sheet, "check": cmd_check,
-             "voices": cmd_voices, "export": cmd_export, "studio": cmd_studio,
+_COMMANDS = {"render": cmd_render, "shorts": cmd_shorts, "slides": cmd_slides, "sheet": cmd_sheet,
+             "check": cmd_check, "voices": cmd_voices, "export": cmd_export, "studio": cmd_studio,
              "align": cmd_align, "cache": cmd_cache}
 
 

@@ -102,13 +102,15 @@ def chroma_matrix(luma: np.ndarray) -> np.ndarray:
 
 _BT709 = np.array([[0.2126, 0.7152, 0.0722], [-0.1146, -0.3854, 0.5], [0.5, -0.4542, -0.0458]])
 _LIMITED = np.array([219.0, 224.0, 224.0]) / 255.0
+YUV_FROM_RGB = _BT709 * _LIMITED[:, None]
+"""RGB (0-255) to our frames' Y, U, V, less their (16, 128, 128) offsets."""
 
 
 def rgb_to_yuv420(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """BT.709 limited-range Y, U, V planes (chroma averaged over 2x2 blocks)."""
     rgb = np.asarray(image.convert("RGB"))
     h, w = rgb.shape[:2]
-    matrix = np.hstack([_BT709 * _LIMITED[:, None], [[16.0], [128.0], [128.0]]])
+    matrix = np.hstack([YUV_FROM_RGB, [[16.0], [128.0], [128.0]]])
     y = cv2.transform(rgb, matrix[:1])  # uint8 in and out: rounded and clipped by OpenCV
     uv = cv2.transform(rgb.astype(np.float32), matrix[1:])
     uv = cv2.resize(uv, (w // 2, h // 2), interpolation=cv2.INTER_AREA)  # exact 2x2 means

@@ -1,11 +1,14 @@
-"""Overlays composited onto yuv420p frames after the shot, over only the rows they cover.
+"""Pictures with alpha laid over yuv420p frames after the shot, over only the area their ink covers.
 
-An RGBA picture (a lower third, say) is converted once to Y, U, V planes and alpha
-weights for its band of rows; each frame then mixes that band in place.
+A `Sprite` is an RGBA picture converted once to premultiplied Y, U and V planes and the
+weight each frame pixel keeps, cropped to its ink; each frame then mixes that window in
+place with integer arithmetic. Lower thirds, burned captions and a short's hook title are
+all drawn this way.
 """
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -14,10 +17,15 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .motion import rgb_to_yuv420, split_planes
+from .motion import YUV_FROM_RGB, rgb_to_yuv420, split_planes
 from .script import Scene
 from .slides.lower_third import lower_third
 from .theme import Theme
+
+_ONE = 128
+"""Alpha in fixed point: 7 bits keep `frame * (1 - a) + picture * a` inside uint16."""
+_PREMULTIPLIED = np.hstack([YUV_FROM_RGB, [[16.0], [128.0], [128.0]]]).astype(np.float32)
+"""Premultiplied (R, G, B, alpha) to premultiplied (Y, U, V): the offsets scale with alpha too."""
 
 
 def yuv_of(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -26,33 +34,79 @@ def yuv_of(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     return int(y[0, 0]), int(u[0, 0]), int(v[0, 0])
 
 
-class Overlay:
-    """An RGBA picture of the frame's size, ready to lay over any number of frames."""
+@dataclass(frozen=True)
+class Sprite:
+    """A picture placed at (x, y) of the frame, as premultiplied planes and the frame's remaining weight."""
 
-    def __init__(self, picture: Image.Image):
-        self.frame = picture.size
-        box = picture.getchannel("A").getbbox()
-        if box is None:
-            self.top = self.bottom = 0
-            return
-        # Whole chroma rows: the band starts and ends on even luma rows.
-        self.top, self.bottom = box[1] // 2 * 2, min(picture.height, (box[3] + 1) // 2 * 2)
-        band = picture.crop((0, self.top, picture.width, self.bottom))
-        self.planes = rgb_to_yuv420(band.convert("RGB"))
-        alpha = np.asarray(band.getchannel("A"), dtype=np.float32) / 255.0
-        chroma_alpha = cv2.resize(alpha, (alpha.shape[1] // 2, alpha.shape[0] // 2), interpolation=cv2.INTER_AREA)
-        self.weights = [(a, np.ascontiguousarray(1.0 - a)) for a in (alpha, chroma_alpha, chroma_alpha)]
+    x: int
+    y: int
+    luma: np.ndarray
+    """Y * alpha * _ONE, (h, w) uint16."""
+    luma_keep: np.ndarray
+    """(1 - alpha) * _ONE, (h, w) uint16."""
+    chroma: tuple[np.ndarray, np.ndarray]
+    chroma_keep: np.ndarray
 
-    def apply(self, dst: np.ndarray) -> np.ndarray:
-        """Lay the overlay over `dst`, a flat yuv420p frame buffer, in place."""
-        if self.bottom <= self.top:
-            return dst
-        w, h = self.frame
-        for k, (view, plane, (alpha, rest)) in enumerate(zip(split_planes(dst, w, h), self.planes, self.weights)):
-            top, bottom = (self.top, self.bottom) if k == 0 else (self.top // 2, self.bottom // 2)
-            rows = view[top:bottom]
-            rows[:] = cv2.blendLinear(plane, rows, alpha, rest)
-        return dst
+    @classmethod
+    def build(cls, colour: np.ndarray, alpha: np.ndarray, x: int, y: int, frame: tuple[int, int]) -> Sprite | None:
+        """A picture from premultiplied RGB (h, w, 3) and alpha (h, w), floats in [0, 1], its top-left corner
+        at (x, y) of the frame; cropped to its ink and to the frame. None when nothing shows."""
+        rows, cols = np.flatnonzero(alpha.max(axis=1) > 0.002), np.flatnonzero(alpha.max(axis=0) > 0.002)
+        if not len(rows):
+            return None
+        fw, fh = frame
+        # Even edges keep the 2x2 chroma blocks of picture and frame aligned.
+        left, top = max(0, (x + cols[0]) // 2 * 2), max(0, (y + rows[0]) // 2 * 2)
+        right = min(fw, math.ceil((x + cols[-1] + 1) / 2) * 2)
+        bottom = min(fh, math.ceil((y + rows[-1] + 1) / 2) * 2)
+        if right <= left or bottom <= top:
+            return None
+        window = (slice(top - y, bottom - y), slice(left - x, right - x))
+        alpha = _padded(alpha, window)
+        planes = cv2.transform(np.dstack([_padded(colour, window) * 255, alpha]), _PREMULTIPLIED)
+        h, w = alpha.shape
+        quarter = cv2.resize(np.dstack([planes[..., 1:], alpha]), (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+
+        def fixed(a: np.ndarray) -> np.ndarray:
+            return np.rint(a * _ONE).astype(np.uint16)
+
+        return cls(left, top, fixed(planes[..., 0]), fixed(1 - alpha),
+                   (fixed(quarter[..., 0]), fixed(quarter[..., 1])), fixed(1 - quarter[..., 2]))
+
+    @classmethod
+    def of(cls, picture: Image.Image, frame: tuple[int, int], x: int = 0, y: int = 0) -> Sprite | None:
+        """An RGBA picture with its top-left corner at (x, y) of the frame."""
+        rgba = np.asarray(picture.convert("RGBA"), dtype=np.float32) / 255.0
+        alpha = np.ascontiguousarray(rgba[..., 3])
+        return cls.build(rgba[..., :3] * alpha[..., None], alpha, x, y, frame)
+
+    def blend(self, buf: np.ndarray, frame: tuple[int, int]) -> None:
+        """Lay the picture over the flat yuv420p frame `buf`, in place."""
+        y_plane, u_plane, v_plane = split_planes(buf, *frame)
+        h, w = self.luma.shape
+        _mix(y_plane[self.y:self.y + h, self.x:self.x + w], self.luma, self.luma_keep)
+        cy, cx = self.y // 2, self.x // 2
+        for plane, picture in zip((u_plane, v_plane), self.chroma):
+            _mix(plane[cy:cy + h // 2, cx:cx + w // 2], picture, self.chroma_keep)
+
+
+def _padded(a: np.ndarray, window: tuple[slice, slice]) -> np.ndarray:
+    """`a[window]`, zero-filled where the window reaches past `a` (a picture's edge rounded out to even)."""
+    rows, cols = window
+    out = np.zeros((rows.stop - rows.start, cols.stop - cols.start) + a.shape[2:], dtype=np.float32)
+    r0, c0 = max(0, rows.start), max(0, cols.start)
+    r1, c1 = min(a.shape[0], rows.stop), min(a.shape[1], cols.stop)
+    out[r0 - rows.start:r1 - rows.start, c0 - cols.start:c1 - cols.start] = a[r0:r1, c0:c1]
+    return out
+
+
+def _mix(region: np.ndarray, picture: np.ndarray, keep: np.ndarray) -> None:
+    mixed = region.astype(np.uint16)
+    mixed *= keep
+    mixed += picture
+    mixed += _ONE // 2
+    mixed >>= 7
+    region[:] = mixed
 
 
 @dataclass(frozen=True)
@@ -70,11 +124,11 @@ class LowerThird:
     @contextmanager
     def open(self) -> Iterator[Callable[[float, np.ndarray], None]]:
         picture = lower_third(self.scene, self.theme, self.frame)
-        overlay = Overlay(picture) if picture is not None else None
+        sprite = Sprite.of(picture, self.frame) if picture is not None else None
 
         def fill(at: float, dst: np.ndarray) -> None:
-            if overlay is not None:
-                overlay.apply(dst)
+            if sprite is not None:
+                sprite.blend(dst, self.frame)
 
         yield fill
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from PIL import Image
 
 from .cache import atomic_output
-from .captions import Cue, build_cues, to_srt, to_vtt
-from .narration import Word
+from .captions import Cue, to_srt, to_vtt
 from .script import Scene, Script, scene_text
 from .slides import render_slide
 from .theme import Theme
@@ -74,12 +73,6 @@ def description_markdown(script: Script, chapters: list[tuple[float, float, str]
     if script.links:
         parts.append("## Links\n\n" + "".join(f"- {line}\n" for line in script.links))
     return "\n".join(parts)
-
-
-def caption_cues(timeline_words: list[dict]) -> list[Cue]:
-    """Cues from the words of every scene, on the final timeline."""
-    return build_cues([[Word(w["text"], w["start"], w["end"]) for w in scene["words"]]
-                       for scene in timeline_words])
 
 
 def thumbnail(script: Script, theme: Theme) -> Image.Image:

@@ -2,36 +2,39 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
-import shutil
 import tempfile
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .assemble import Burn, assemble, build_soundtrack
-from .captions import to_srt
+from .assemble import assemble, build_soundtrack
+from .burned import cue_words, scene_overlays
+from .captions import Cue, build_cues, heard_words
 from .cache import DEFAULT_MAX_BYTES, Cache, atomic_output, content_key, file_digest, media_digest
 from .errors import VessayError
 from .footage import clip_sounds, footage, frames_of
+from .media import AUDIO_RATE, read_wav
 from .memory import return_freed_memory
 from .motion import Encoder, Move, resolve_preset
-from .narration import SceneAudio, narrations
+from .narration import SceneAudio, Word, narrations
 from .pipeline import Piece, Pieces, Scheduler
 from .progress import Progress
-from .publish import caption_cues, chapter_list, write_package, write_text
-from .script import Scene, Script, VideoSpec
+from .publish import chapter_list, write_package, write_text
+from .script import CaptionSpec, Scene, Script, VideoSpec
 from .picture import Picture
 from .shots import SlideShot, plan_reveals
 from .theme import Theme
-from .timeline import Slot, plan_slots
+from .timeline import LEAD_IN, Slot, plan_slots
 
 
 @dataclass(frozen=True)
 class RenderResult:
     video: Path
-    words: Path
+    words: Path | None
+    """Word timings beside the video (None for a short)."""
     duration: float
     encoded_pieces: int
     """How many video pieces (scene bodies and transitions) had to be encoded; the rest were cached."""
@@ -50,7 +53,12 @@ class Job:
     progress: Progress
     encoder: Encoder = Encoder()
     jobs: int = os.cpu_count() or 1
-    burn_captions: bool = False
+    captions: CaptionSpec | None = None
+    """Captions burned into the picture in this style (None: none; the .srt and .vtt are always written)."""
+    hook: str = ""
+    """A title shown over the opening second (a short's hook)."""
+    package: bool = True
+    """Write captions, chapters, description, thumbnail and word timings beside the video."""
     cache_max_bytes: int = DEFAULT_MAX_BYTES
 
 
@@ -63,13 +71,34 @@ def draft_video(video: VideoSpec) -> VideoSpec:
     return VideoSpec(2 * round(video.width / 4), 2 * round(video.height / 4), video.fps)
 
 
-def picture(script: Script, index: int, theme: Theme, cache: Cache, audio: SceneAudio, frames: int) -> Picture:
-    """What scene `index` shows over its `frames` frames: its shot and any overlays drawn over it."""
+def picture(script: Script, index: int, theme: Theme, cache: Cache, audio: SceneAudio, frames: int,
+            cues: list[Cue] = (), job: Job | None = None) -> Picture:
+    """What scene `index` shows over its `frames` frames: its shot and any overlays drawn over it
+    (with `job`, the captions it burns, from the scene's `cues`, and its hook over the first scene)."""
     scene, fps = script.scenes[index], script.video.fps
     if scene.full_frame:
-        return footage(scene, theme, script.video, frames)
-    move = Move(resolve_preset(scene.motion, index), scene.motion.amount, scene.motion.easing, frames)
-    return Picture(SlideShot(script, index, theme, cache, move, plan_reveals(scene, audio, frames, fps)))
+        shown = footage(scene, theme, script.video, frames)
+    else:
+        move = Move(resolve_preset(scene.motion, script.number(index) - 1), scene.motion.amount,
+                    scene.motion.easing, frames)
+        shown = Picture(SlideShot(script, index, theme, cache, move, plan_reveals(scene, audio, frames, fps)))
+    if job is None:
+        return shown
+    burned = scene_overlays(scene, cues, job.captions, "" if index else job.hook, theme, script.video)
+    return dataclasses.replace(shown, overlays=shown.overlays + burned)
+
+
+def heard(audio: SceneAudio) -> SceneAudio:
+    """The narration with each word starting where it is heard (see captions.heard_words)."""
+    if not audio.words:
+        return audio
+    return dataclasses.replace(audio, words=tuple(heard_words(audio.words, read_wav(audio.wav), AUDIO_RATE)))
+
+
+def scene_cues(audio: SceneAudio, max_words: int) -> list[Cue]:
+    """A scene's caption cues on its own timeline (0 s: its first frame): the burned captions' and,
+    moved to where the scene sits, the caption files'."""
+    return build_cues([[Word(w.text, LEAD_IN + w.start, LEAD_IN + w.end) for w in audio.words]], max_words)
 
 
 @dataclass(frozen=True)
@@ -91,8 +120,9 @@ class Prepared:
     """How many pieces had to be encoded; the rest were cached."""
 
 
-def prepare(script: Script, theme: Theme, job: Job) -> Prepared:
-    """Narrate, draw, encode every piece and build the soundtrack (each cached): all but the final mux.
+def prepare(script: Script, theme: Theme, job: Job, audios: list[SceneAudio] | None = None) -> Prepared:
+    """Narrate (unless `audios` are given: a short's, from the essay), draw, encode every piece and build the
+    soundtrack (each cached): all but the final mux.
 
     Each scene's pieces start encoding as soon as its narration exists, while later scenes are
     still being narrated; the soundtrack is mixed while the video encodes.
@@ -102,20 +132,26 @@ def prepare(script: Script, theme: Theme, job: Job) -> Prepared:
     scenes, fps = script.scenes, script.video.fps
     pieces = Pieces(script, cache, job.encoder)
     transitions = [(s.transition.type, s.transition.duration) for s in scenes]
-    audios: list[SceneAudio] = []
+    arriving = narrations(script, cache, progress) if audios is None else iter(audios)
+    audios, cues = [], []
+    max_words = cue_words(job.captions or script.captions)
     with Scheduler(pieces, job.jobs, progress) as scheduler:
-        for index, audio in enumerate(narrations(script, cache, progress)):
+        for index, audio in enumerate(arriving):
+            audio = heard(audio)
             audios.append(audio)
+            cues.append(scene_cues(audio, max_words))
             frames = scene_length(scenes[index], audio, fps)
-            scheduler.add_scene(index, frames, picture(script, index, theme, cache, audio, frames), transitions)
+            scheduler.add_scene(index, frames, picture(script, index, theme, cache, audio, frames, cues[-1], job),
+                                transitions)
         return_freed_memory()  # the voice model is gone; its heap need not stay with us while video encodes
         slots = plan_slots([a.duration for a in audios], fps, scheduler.frames)
         soundtrack_job = scheduler.aside(soundtrack, script, audios, slots, cache, scheduler.stop)
         plan = scheduler.finish()
         track, loudness_before = soundtrack_job.result()
-    timeline_words = _timeline_words(scenes, audios, slots)
+    timeline_cues = [cue.shifted(slot.start) for scene, slot in zip(cues, slots) for cue in scene]
+    chapters = chapter_list(script, slots) if job.package else []
     return Prepared(slots, plan, [pieces.path(p) for p in plan], pieces, audios, track, loudness_before,
-                    timeline_words, caption_cues(timeline_words), chapter_list(script, slots), scheduler.encoded)
+                    _timeline_words(scenes, audios, slots), timeline_cues, chapters, scheduler.encoded)
 
 
 def scene_length(scene: Scene, audio: SceneAudio, fps: int) -> int:
@@ -130,18 +166,19 @@ def scene_slots(script: Script, audios: list[SceneAudio]) -> list[Slot]:
                       [scene_length(s, a, fps) for s, a in zip(script.scenes, audios)])
 
 
-def render(script: Script, theme: Theme, job: Job) -> RenderResult:
-    """Render the whole essay to `job.out` (written atomically), plus `<stem>.words.json` beside it."""
+def render(script: Script, theme: Theme, job: Job, audios: list[SceneAudio] | None = None) -> RenderResult:
+    """Render `script` (the essay, or a short's excerpt of it over the essay's `audios`) to `job.out`, written
+    atomically, with captions, chapters and `<stem>.words.json` beside it when `job.package`."""
     _check_writable(job.out.parent)
-    ready = prepare(script, theme, job)
+    ready = prepare(script, theme, job, audios)
     job.progress.say("assembling: joining the pieces, adding the soundtrack")
     with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(job.out) as temp:
-        burn = _burn(Path(work), theme, ready.cues, job.encoder) if job.burn_captions else None
-        assemble(ready.segments, ready.soundtrack, ready.chapters, script.title, script.author, temp, Path(work),
-                 burn, (script.video.width, script.video.height))
-    words_path = write_text(job.out.with_name(f"{job.out.stem}.words.json"),
-                            json.dumps(ready.timeline_words, indent=1, ensure_ascii=False))
-    extras = write_package(script, theme, job.out, ready.chapters, ready.cues)
+        assemble(ready.segments, ready.soundtrack, ready.chapters, script.title, script.author, temp, Path(work))
+    words_path, extras = None, []
+    if job.package:
+        words_path = write_text(job.out.with_name(f"{job.out.stem}.words.json"),
+                                json.dumps(ready.timeline_words, indent=1, ensure_ascii=False))
+        extras = write_package(script, theme, job.out, ready.chapters, ready.cues)
     Cache(job.cache_dir).trim(job.cache_max_bytes)
     return RenderResult(job.out, words_path, ready.slots[-1].end, ready.encoded, len(ready.plan),
                         ready.loudness_before, tuple(extras))
@@ -177,17 +214,6 @@ def soundtrack(script: Script, audios: list[SceneAudio], slots: list[Slot], cach
         with cache.put("soundtrack", key, "json") as temp:
             temp.write_text(json.dumps({"loudness_before": before}))
         return cache.path("soundtrack", key, "m4a"), before
-
-
-def _burn(work: Path, theme: Theme, cues, encoder: Encoder) -> Burn:
-    """Captions file and font copied into the work folder, where libass can read them by plain paths."""
-    srt = work / "captions.srt"
-    srt.write_text(to_srt(cues), encoding="utf-8")
-    fonts = work / "fonts"
-    fonts.mkdir()
-    font = fonts / theme.fonts["body"].name.replace("[", "").replace("]", "")
-    shutil.copyfile(theme.fonts["body"], font)
-    return Burn(srt, font, theme.colors["text"], theme.colors["background"], encoder)
 
 
 def _timeline_words(scenes, audios, slots) -> list[dict]:

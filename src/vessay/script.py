@@ -18,6 +18,10 @@ FIT_MODES = ("contain", "cover")
 MOTION_PRESETS = ("auto", "zoom-in", "zoom-out", "pan-left", "pan-right", "pan-up", "pan-down", "drift", "still")
 EASINGS = ("linear", "ease-in-out")
 TRANSITIONS = ("crossfade", "fade-black", "cut")
+CAPTION_STYLES = ("plain", "karaoke", "pop")
+CAPTION_POSITIONS = ("auto", "bottom", "middle", "top")
+SHORT_MAX_SECONDS = 60.0
+"""Platforms take vertical shorts of at most a minute."""
 REVEAL_MARKER = "[>]"
 """In narration: show the slide's next list item when the following word is spoken."""
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -85,6 +89,39 @@ class ThumbnailSpec:
     subtitle: str = ""
     scene: str = ""
     """Id of the scene whose layout and look the thumbnail borrows (default: the first)."""
+
+
+@dataclass(frozen=True)
+class CaptionSpec:
+    """How captions are drawn into the picture."""
+
+    style: str = "plain"
+    """plain (two-line cues), karaoke (the spoken word lit in the accent) or pop (a few big words at a time)."""
+    position: str = "auto"
+    """bottom, middle or top of the platform's safe zone; auto: bottom, or middle for pop on a portrait frame."""
+    size: float = 1.0
+    """Text size relative to the style's own (1.0)."""
+    max_words: int = 0
+    """Most words on screen at once (0: the style's own: a two-line cue, or three words for pop)."""
+    uppercase: bool | None = None
+    """Capitals only (default: for pop)."""
+    highlight: str = "color"
+    """karaoke: the spoken word in the accent colour, or on an accent 'box'."""
+    burn: bool = False
+    """Drawn into the essay itself (shorts and vertical cuts always have them)."""
+
+
+@dataclass(frozen=True)
+class ShortSpec:
+    """A vertical short cut from some of the essay's scenes."""
+
+    id: str
+    scenes: tuple[str, ...]
+    title: str
+    """The hook shown over the short's opening second."""
+    captions: str = ""
+    """karaoke or pop (default: the script's style when it is one of those, else pop)."""
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -162,12 +199,33 @@ class Script:
     """Lines for the upload description's credits."""
     links: tuple[str, ...] = ()
     thumbnail: ThumbnailSpec | None = None
+    captions: CaptionSpec = CaptionSpec()
+    shorts: tuple[ShortSpec, ...] = ()
     base_dir: Path = field(default=Path("."))
     """Folder that relative paths in the script are resolved against."""
+    numbers: tuple[int, ...] = ()
+    """An excerpt's scenes' numbers in the whole essay (1-based); empty: the whole essay."""
+    total: int = 0
+    """How many scenes the whole essay has (0: this script's own count)."""
 
     @property
     def stem(self) -> str:
         return self.path.stem
+
+    def number(self, index: int) -> int:
+        """The 1-based number of scene `index` in the whole essay (a short keeps the essay's numbering)."""
+        return self.numbers[index] if self.numbers else index + 1
+
+    @property
+    def scene_count(self) -> int:
+        return self.total or len(self.scenes)
+
+    def excerpt(self, scene_ids: tuple[str, ...]) -> "Script":
+        """These scenes alone, in this order, numbered as in the whole essay (so their slides are shared)."""
+        where = {scene.id: index for index, scene in enumerate(self.scenes)}
+        picked = [where[i] for i in scene_ids]
+        return replace(self, scenes=tuple(self.scenes[i] for i in picked), shorts=(),
+                       numbers=tuple(self.number(i) for i in picked), total=self.scene_count)
 
 
 def load_script(path: Path | str) -> Script:
@@ -203,6 +261,8 @@ def load_script(path: Path | str) -> Script:
     default_motion = attempt(lambda: _motion(root.sub("motion"), MotionSpec()), default=MotionSpec())
     default_transition = attempt(lambda: _transition(root.sub("transition"), TransitionSpec()),
                                  default=TransitionSpec())
+    captions = attempt(lambda: _captions(root.sub("captions")), default=CaptionSpec())
+    short_nodes = attempt(root.items, "shorts", default=[])
     scene_nodes = attempt(root.items, "scenes", default=[])
     attempt(root.reject_unknown)
     if not scene_nodes and not problems:
@@ -220,13 +280,21 @@ def load_script(path: Path | str) -> Script:
         seen[scene.id] = scene.line
         scenes.append(scene)
     thumbnail = attempt(_thumbnail, thumbnail_node, title, list(seen)) if seen else None
+    shorts = []
+    for node in short_nodes:
+        short = attempt(lambda: _short(Fields(path, node, "a short"), scenes))
+        if short is None:
+            continue
+        if any(s.id == short.id for s in shorts):
+            problems.append(VessayError(f"duplicate short id '{short.id}'", path, short.line))
+        shorts.append(short)
     if len(problems) == 1:
         raise problems[0]
     if problems:
         raise VessayErrors(sorted(problems, key=lambda p: (p.line or 0, p.col or 0)))
     return Script(path=path, title=title, theme=theme, scenes=tuple(scenes), voice=voice,
                   video=video, author=author, lexicon=lexicon, take=take, music=music, credits=credits,
-                  links=links, thumbnail=thumbnail, base_dir=base_dir)
+                  links=links, thumbnail=thumbnail, captions=captions, shorts=tuple(shorts), base_dir=base_dir)
 
 
 def _thumbnail(fields: Fields | None, title: str, scene_ids: list[str]) -> ThumbnailSpec | None:
@@ -239,6 +307,45 @@ def _thumbnail(fields: Fields | None, title: str, scene_ids: list[str]) -> Thumb
         hint = difflib.get_close_matches(spec.scene, scene_ids, n=1)
         tip = f"did you mean '{hint[0]}'?" if hint else "use a scene id from the script"
         raise fields.error("scene", f"thumbnail scene '{spec.scene}' is not in the script; {tip}")
+    return spec
+
+
+def _captions(fields: Fields | None) -> CaptionSpec:
+    if fields is None:
+        return CaptionSpec()
+    spec = CaptionSpec(style=choice(fields, "style", CAPTION_STYLES, "plain"),
+                       position=choice(fields, "position", CAPTION_POSITIONS, "auto"),
+                       size=fields.number("size", float, 1.0, 0.5, 2.0),
+                       max_words=fields.number("max_words", int, 0, 0, 20),
+                       uppercase=fields.get("uppercase", bool, None),
+                       highlight=choice(fields, "highlight", ("color", "box"), "color"),
+                       burn=fields.get("burn", bool, True))
+    fields.reject_unknown()
+    return spec
+
+
+def _short(fields: Fields, scenes: list[Scene]) -> ShortSpec:
+    short_id = str(fields.get("id", (str, int), required=True))
+    if not _ID_PATTERN.match(short_id):
+        raise fields.error("id", f"short id '{short_id}' may use only letters, digits, '-' and '_'")
+    picked = tuple(str(s) for s in fields.strings("scenes"))
+    if not picked:
+        raise fields.error("scenes" if fields.has("scenes") else None,
+                           f"short '{short_id}' has no 'scenes' list; name the scenes it is cut from")
+    known = {scene.id: scene for scene in scenes}
+    for scene_id in picked:
+        if scene_id not in known:
+            hint = difflib.get_close_matches(scene_id, list(known), n=1)
+            tip = f"did you mean '{hint[0]}'?" if hint else "use a scene id from the script"
+            raise fields.error("scenes", f"short '{short_id}' uses scene '{scene_id}', which is not in the script; "
+                                         f"{tip}")
+    first = known[picked[0]]
+    title = " ".join(fields.get("title", str, first.title or first.id.replace("-", " ").title()).split())
+    captions = fields.get("captions", str, "")
+    if captions and captions not in ("karaoke", "pop"):
+        raise fields.error("captions", f"a short's captions are 'karaoke' or 'pop', not '{captions}'")
+    spec = ShortSpec(id=short_id, scenes=picked, title=title, captions=captions, line=fields.node.line)
+    fields.reject_unknown()
     return spec
 
 

@@ -34,7 +34,7 @@ REVEAL_FADE = 0.25
 def slide_spec(script: Script, index: int, theme: Theme, reveal: int | None = None) -> dict:
     """Everything that shapes a scene's slide image (with `reveal` list items showing, or all)."""
     return {"content": slide_identity(script.scenes[index]), "theme": theme.cache_identity(),
-            "size": canvas_size(script.video), "index": index + 1, "total": len(script.scenes),
+            "size": canvas_size(script.video), "index": script.number(index), "total": script.scene_count,
             "essay": script.title, "reveal": reveal}
 
 
@@ -49,8 +49,8 @@ def slide_png(script: Script, index: int, theme: Theme, cache: Cache, reveal: in
             if scene.full_frame:
                 image = poster(scene, theme, canvas_size(script.video))
             else:
-                image = render_slide(scene, theme, canvas_size(script.video), index=index + 1,
-                                     total=len(script.scenes), essay_title=script.title, reveal=reveal)
+                image = render_slide(scene, theme, canvas_size(script.video), index=script.number(index),
+                                     total=script.scene_count, essay_title=script.title, reveal=reveal)
             with cache.put("slide", key, "png") as temp:
                 image.save(temp, format="PNG", compress_level=1)  # read back soon; speed beats size
             png = cache.path("slide", key, "png")

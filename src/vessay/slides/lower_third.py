@@ -1,8 +1,8 @@
 """The lower third: a scene's title and caption over footage or a photo, in the theme's style.
 
 A translucent panel of the theme's background with an accent rail, the title in the title
-font and the caption under it in the body font, at the lower left of the frame. It sits
-above the bottom fifth of the frame, which burned captions use.
+font and the caption under it in the body font, at the lower left of the frame, above the
+bottom fifth; burned captions rise above it while it shows.
 """
 
 from __future__ import annotations
@@ -43,19 +43,31 @@ def lower_third_fits(scene: Scene, theme: Theme, size: tuple[int, int]) -> bool:
     return _blocks(scene, theme, geo, _text_width(geo))[2]
 
 
+def _layout(scene: Scene, theme: Theme, geo: Geometry) -> tuple[Block | None, Block | None, float]:
+    """The title and caption blocks, and the panel's top row."""
+    title, caption, _ = _blocks(scene, theme, geo, _text_width(geo))
+    heights = [b.height for b in (title, caption) if b is not None]
+    text_h = sum(heights) + geo.s(12) * (len(heights) - 1)
+    return title, caption, geo.h * 0.8 - text_h - 2 * geo.s(26)
+
+
+def lower_third_top(scene: Scene, theme: Theme, size: tuple[int, int]) -> float | None:
+    """The top row of the scene's lower third (None without one): burned captions stay above it."""
+    if not (scene.title or scene.caption):
+        return None
+    return _layout(scene, theme, Geometry(*size))[2]
+
+
 def lower_third(scene: Scene, theme: Theme, size: tuple[int, int]) -> Image.Image | None:
     """The lower third as an RGBA image of the frame's size (transparent elsewhere), or None without text."""
     if not (scene.title or scene.caption):
         return None
     geo = Geometry(*size)
-    title, caption, _ = _blocks(scene, theme, geo, _text_width(geo))
+    title, caption, top = _layout(scene, theme, geo)
     pad, gap, rail = geo.s(26), geo.s(12), max(2.0, geo.s(7))
-    heights = [b.height for b in (title, caption) if b is not None]
-    text_h = sum(heights) + gap * (len(heights) - 1)
     text_w = max(b.width for b in (title, caption) if b is not None)
     x0 = safe_box(size)[0]
     bottom = geo.h * 0.8
-    top = bottom - text_h - 2 * pad
     right = x0 + rail + text_w + 2 * pad
     image = Image.new("RGBA", size, (0, 0, 0, 0))
     panel = Image.new("L", size, 0)

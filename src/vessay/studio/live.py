@@ -264,7 +264,8 @@ class Studio:
             vertical = script.video.height > script.video.width
             wanted = self._listener("final", -1, lambda: not self._final_cancel.is_set())
             result = render(script, theme, Job(out, settings.cache_dir, Progress(True, wanted), Encoder(),
-                                               settings.jobs, burn_captions=vertical))
+                                               settings.jobs,
+                                               captions=script.captions if vertical or script.captions.burn else None))
             files = [{"name": p.name, "url": self.roots.url(p, p.stat().st_mtime_ns), "size": p.stat().st_size}
                      for p in (result.video, *result.extras, result.words)]
             self._set_job("final", {"state": "done", "files": files, "duration": round(result.duration, 3),

@@ -1,0 +1,152 @@
+"""Burned-caption benchmark: what each caption style adds to a render, and a short against its encoder floor.
+
+1. Speech and slides are made once (untimed). Then the video is rendered four times, each time
+   with no video pieces or soundtrack cached: without burned captions, and with plain, karaoke
+   and pop. Each style's cost is its extra time over the render without captions (target: +15%).
+2. The script's short (the first one, or --short ID) is rendered with the essay's speech cached, as
+   after `make render`; the floor is x264 alone encoding that short's frames from a raw file with
+   vessay's own encode argv (target: the short within 1.5x of the floor).
+
+Wall time is noisy on a shared machine, so CPU time (vessay plus its encoders) is reported too.
+
+Usage: python bench/captions.py [--script script/only-math.yaml] [--scenes N] [--short ID]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from vessay.media import ffmpeg_exe, probe
+from vessay.motion import Encoder, build_encode_args
+from vessay.script import VideoSpec
+
+MAX_CAPTION_COST = 0.15
+MAX_SHORT_X_FLOOR = 1.5
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one command (CPU: the command and everything it started)."""
+    cpu, start = children_cpu(), time.perf_counter()
+    subprocess.run(argv, check=True, stdin=subprocess.DEVNULL)
+    return time.perf_counter() - start, children_cpu() - cpu
+
+
+def vessay(*args: str) -> list[str]:
+    return [sys.executable, "-m", "vessay.cli", *args, "--quiet"]
+
+
+def first_scenes(script: Path, count: int | None, work: Path) -> Path:
+    """The script, or a copy beside it holding only its first `count` scenes (and the shorts they still make)."""
+    if not count:
+        return script
+    doc = yaml.safe_load(script.read_text(encoding="utf-8"))
+    doc["scenes"] = doc["scenes"][:count]
+    kept = {scene["id"] for scene in doc["scenes"]}
+    doc["shorts"] = [s for s in doc.get("shorts", []) if set(s["scenes"]) <= kept]
+    if not doc["shorts"]:
+        doc["shorts"] = [{"id": "bench", "scenes": [doc["scenes"][-1]["id"]], "title": "Benchmark short"}]
+    copy = script.with_name(f".bench-{script.stem}-{count}.yaml")  # beside it: relative paths still resolve
+    copy.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return copy
+
+
+def forget_video(cache: Path) -> None:
+    """Drop encoded pieces and soundtracks, keeping speech and slides."""
+    for stage in ("segment", "soundtrack"):
+        shutil.rmtree(cache / stage, ignore_errors=True)
+
+
+def caption_costs(script: Path, cache: Path, work: Path) -> dict[str, tuple[float, float]]:
+    out = work / "essay.mp4"
+    common = [str(script), "-o", str(out), "--cache-dir", str(cache), "--no-shorts"]
+    print("speech and slides (untimed) ...", file=sys.stderr, flush=True)
+    subprocess.run(vessay("render", *common, "--captions", "none"), check=True)
+    times = {}
+    for style in ("none", "plain", "karaoke", "pop"):
+        forget_video(cache)
+        print(f"render, captions {style} ...", file=sys.stderr, flush=True)
+        times[style] = timed(vessay("render", *common, "--captions", style))
+    return times
+
+
+def short_against_floor(script: Path, short: str, cache: Path, work: Path) -> tuple[float, float, float, float, float]:
+    """(short wall, short CPU, floor wall, floor CPU, short seconds) for the short rendered from cached speech."""
+    print(f"short '{short}' ...", file=sys.stderr, flush=True)
+    wall, cpu = timed(vessay("shorts", str(script), short, "-o", str(work), "--cache-dir", str(cache)))
+    video = work / f"{script.stem}-{short}.mp4"
+    info = probe(video)
+    stream = info.first("video")
+    spec = VideoSpec(stream.width, stream.height, round(stream.fps))
+    raw = work / "short.yuv"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(video), "-f", "rawvideo", "-pix_fmt", "yuv420p",
+                    str(raw)], check=True)
+    os.sync()  # flush the raw file now, not during the timed encode that reads it
+    args = build_encode_args(work / "floor.mp4", spec, Encoder())
+    print("x264 alone on the short's frames ...", file=sys.stderr, flush=True)
+    with raw.open("rb") as frames:
+        cpu0, start = children_cpu(), time.perf_counter()
+        subprocess.run([args[0], "-hide_banner", "-nostdin", "-loglevel", "error", *args[1:]], stdin=frames,
+                       check=True)
+        floor_wall, floor_cpu = time.perf_counter() - start, children_cpu() - cpu0
+    raw.unlink()
+    return wall, cpu, floor_wall, floor_cpu, info.duration
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--script", type=Path, default=Path("script/only-math.yaml"))
+    parser.add_argument("--scenes", type=int, help="only the first N scenes (a quicker, rougher run)")
+    parser.add_argument("--short", help="the short to time (default: the script's first)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="vessay-bench-captions-") as folder:
+        work = Path(folder)
+        script = first_scenes(args.script.resolve(), args.scenes, work)
+        try:
+            shorts = yaml.safe_load(script.read_text(encoding="utf-8")).get("shorts") or []
+            short = args.short or (shorts[0]["id"] if shorts else None)
+            cache = work / "cache"
+            costs = caption_costs(script, cache, work)
+            timing = short_against_floor(script, short, cache, work) if short else None
+            length = probe(work / "essay.mp4").duration
+        finally:
+            if script != args.script.resolve():
+                script.unlink()
+    ok = True
+    base_wall, base_cpu = costs["none"]
+    print(f"\nBurned captions, {args.script.name}"
+          f"{f' (first {args.scenes} scenes)' if args.scenes else ''}, video pieces and soundtrack rendered cold:")
+    print(f"{'captions':<10}{'wall (s)':>10}{'+wall':>8}{'CPU (s)':>10}{'+CPU':>8}")
+    for style, (wall, cpu) in costs.items():
+        print(f"{style:<10}{wall:>10.1f}{wall / base_wall - 1:>+8.1%}{cpu:>10.1f}{cpu / base_cpu - 1:>+8.1%}")
+        if style != "none":
+            ok &= cpu / base_cpu - 1 <= MAX_CAPTION_COST
+    if timing:
+        wall, cpu, floor_wall, floor_cpu, seconds = timing
+        print(f"\nShort '{short}' ({seconds:.1f} s at 1080x1920), from cached speech:")
+        print(f"{'':<22}{'wall (s)':>10}{'CPU (s)':>10}")
+        print(f"{'vessay shorts':<22}{wall:>10.1f}{cpu:>10.1f}")
+        print(f"{'x264 alone (floor)':<22}{floor_wall:>10.1f}{floor_cpu:>10.1f}")
+        print(f"{'x floor':<22}{wall / floor_wall:>10.2f}{cpu / floor_cpu:>10.2f}")
+        ok &= wall / floor_wall <= MAX_SHORT_X_FLOOR
+    print(f"\nessay length {length:.1f} s; targets: captions <= +{MAX_CAPTION_COST:.0%} CPU, "
+          f"short <= {MAX_SHORT_X_FLOOR}x floor: {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Shorts: a few of the essay's scenes as a vertical video with big captions and a hook title.
+
+A short is the essay's own scenes, narration and slides re-cut: its speech comes from the
+narration cache (nothing is spoken twice), its slides from the slide cache when the essay's
+vertical cut drew them, and its soundtrack is mixed and levelled on its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from .cache import Cache
+from .errors import VessayError
+from .narration import SceneAudio, narrate_all
+from .render import Job, RenderResult, render, scene_slots
+from .script import SHORT_MAX_SECONDS, CaptionSpec, ShortSpec, Script, VideoSpec
+from .theme import Theme
+
+ASPECTS = {"9:16": (1080, 1920), "1:1": (1080, 1080)}
+"""Frame sizes a short is rendered at: upright for Shorts, Reels and TikTok, square for feeds."""
+
+
+def short_captions(script: Script, short: ShortSpec) -> CaptionSpec:
+    """The short's own style, else the script's when it is karaoke or pop, else pop; the script's options."""
+    style = short.captions or (script.captions.style if script.captions.style in ("karaoke", "pop") else "pop")
+    return dataclasses.replace(script.captions, style=style, burn=True)
+
+
+def short_length(script: Script, audios: list[SceneAudio], short: ShortSpec) -> float:
+    """Seconds the short lasts: its scenes' narration with the usual pads."""
+    by_id = {scene.id: audio for scene, audio in zip(script.scenes, audios)}
+    return scene_slots(script.excerpt(short.scenes), [by_id[i] for i in short.scenes])[-1].end
+
+
+def length_problems(script: Script, audios: list[SceneAudio]) -> list[VessayError]:
+    """One error for each short longer than the platforms take."""
+    problems = []
+    for short in script.shorts:
+        seconds = short_length(script, audios, short)
+        if seconds > SHORT_MAX_SECONDS:
+            problems.append(VessayError(
+                f"short '{short.id}' lasts {seconds:.1f} s, longer than the {SHORT_MAX_SECONDS:.0f} s a short may be; "
+                f"drop a scene from it or shorten their narration", script.path, short.line))
+    return problems
+
+
+def short_path(folder: Path, script: Script, short: ShortSpec, aspect: str) -> Path:
+    return folder / f"{script.stem}-{short.id}{'' if aspect == '9:16' else '-' + aspect.replace(':', 'x')}.mp4"
+
+
+def render_shorts(script: Script, theme: Theme, job: Job, folder: Path, aspects: tuple[str, ...] = ("9:16",),
+                  only: tuple[str, ...] = ()) -> list[RenderResult]:
+    """Render each of the script's shorts (or those in `only`) at each aspect into `folder`."""
+    known = [short.id for short in script.shorts]
+    for name in only:
+        if name not in known:
+            raise VessayError(f"the script has no short '{name}'; its shorts are: {', '.join(known) or 'none'}",
+                              script.path)
+    shorts = [short for short in script.shorts if not only or short.id in only]
+    if not shorts:
+        return []
+    audios = narrate_all(script, Cache(job.cache_dir), job.progress)
+    problems = length_problems(script, audios)
+    if problems:
+        raise problems[0]
+    by_id = {scene.id: audio for scene, audio in zip(script.scenes, audios)}
+    results = []
+    for short in shorts:
+        for aspect in aspects:
+            excerpt = dataclasses.replace(script.excerpt(short.scenes), video=VideoSpec(*ASPECTS[aspect],
+                                                                                       script.video.fps))
+            out = short_path(folder, script, short, aspect)
+            job.progress.say(f"short '{short.id}' ({aspect}) → {out}")
+            cut = dataclasses.replace(job, out=out, captions=short_captions(script, short), hook=short.title,
+                                      package=False)
+            results.append(render(excerpt, theme, cut, [by_id[i] for i in short.scenes]))
+    return results
