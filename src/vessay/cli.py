@@ -208,7 +208,6 @@ def cmd_render(args) -> int:
     from .cache import default_cache_dir
     from .progress import Progress
     from .render import Job, draft_video, render
-    from .script import VideoSpec
     from .shorts import render_shorts
 
     script, theme = _load(args)
