@@ -125,6 +125,25 @@ def test_captions_stay_in_the_platform_safe_zone():
                 assert sprite.y + height <= bottom and sprite.x + width <= right and sprite.x >= 0, (style, frame)
 
 
+def test_captions_rise_above_a_lower_third():
+    """Over a photo scene with a lower third, every style's caption ends above the lower third's top."""
+    from vessay.scriptmedia import FocusSpec
+    from vessay.slides.lower_third import lower_third_top
+
+    theme = load_theme("neon-cyberdeck")
+    scene = Scene("p", "image", 1, title="A quiet evening", caption="Made for this test", focus=FocusSpec())
+    cues = build_cues([[Word(w, 0.5 + i * 0.3, 0.7 + i * 0.3) for i, w in enumerate("words over a photo".split())]])
+    for w, h in ((640, 360), (360, 640)):
+        top = lower_third_top(scene, theme, (w, h))
+        for style in ("plain", "karaoke", "pop"):
+            (captions,) = scene_overlays(scene, cues, CaptionSpec(style=style), "", theme, VideoSpec(w, h, 10))
+            frame = np.full(w * h * 3 // 2, 128, np.uint8)
+            with captions.open() as fill:
+                fill(12, frame)
+            rows = np.flatnonzero((frame[:w * h].reshape(h, w) != 128).any(axis=1))
+            assert len(rows) and rows[-1] < top, (style, (w, h), rows[-1], top)
+
+
 def test_burned_states_never_start_before_their_words():
     """Karaoke word states and pop groups begin on the first frame at or after the word's start."""
     words = [Word(w, 0.31 + i * 0.29, 0.31 + i * 0.29 + 0.2) for i, w in enumerate("alpha beta gamma delta".split())]
