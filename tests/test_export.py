@@ -235,7 +235,7 @@ def test_fcpxml_captions_sit_where_the_srt_has_them(exported):
             start = _seconds(parent.get("offset")) + _seconds(caption.get("offset")) - _seconds(parent.get("start"))
             placed.append((start * FPS, (start + _seconds(caption.get("duration"))) * FPS,
                            "".join(caption.find("text").itertext())))
-            assert caption.get("role").startswith("SRT?captionFormat=SRT.")
+            assert caption.get("role") == "SRT?captionFormat=SRT.en-US"  # the voice's language
             lanes = [int(c.get("lane", "0")) for c in parent.iter("clip")]
             assert int(caption.get("lane")) > max(lanes)
             style = caption.find("text/text-style").get("ref")

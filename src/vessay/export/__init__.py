@@ -7,6 +7,7 @@ and writes it through the format's adapter.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..shots import slide_png
 from ..script import Script
 from ..theme import Theme
 from ..timeline import LEAD_IN, Join
+from ..voices import resolve_voice
 from .cuts import JoinCut, SceneCut, plan_cuts
 from .formats import FORMATS, Format, format_for
 from .media import MediaFolder
@@ -123,7 +125,17 @@ def gather(script: Script, theme: Theme, ready: Prepared, cuts, form: Format, fo
                 if slot.start_frame in chapter_starts]
     return Material(script.title, fps, (script.video.width, script.video.height), ids, v1,
                     [(slot.start_frame, slot.frames) for slot in ready.slots], slides, narration, sources, bed,
-                    ducking, chapters, caption_frames(ready.cues, fps))
+                    ducking, chapters, caption_frames(ready.cues, fps), caption_language(script))
+
+
+def caption_language(script: Script) -> str:
+    """The captions' language tag, as the Piper voice's config gives it (`en_US` → `en-US`); English when none does."""
+    try:
+        _, config = resolve_voice(script.voice.model, script.base_dir)
+        code = json.loads(config.read_text(encoding="utf-8")).get("language", {}).get("code")
+    except (VessayError, OSError, ValueError, AttributeError):
+        code = None
+    return code.replace("_", "-") if isinstance(code, str) and code else "en"
 
 
 def caption_frames(cues, fps: int) -> list[tuple[int, int, str]]:

@@ -50,7 +50,7 @@ def adjust_volume(keyframes, start: Fraction, rate: float) -> ET.Element:
     return adjust
 
 
-def finish(text: str, timeline: otio.schema.Timeline, language: str = "en") -> str:
+def finish(text: str, timeline: otio.schema.Timeline) -> str:
     """The adapter's FCPXML with disabled tracks switched off and the timeline's captions added."""
     root = ET.fromstring(text)
     if tuple(int(part) for part in root.get("version", "0").split(".")) < CAPTIONS_SINCE:
@@ -69,7 +69,8 @@ def finish(text: str, timeline: otio.schema.Timeline, language: str = "en") -> s
             for element in spine.iter("clip"):
                 if keys and element.get("lane") == str(-lane) and element.get("name") == clip.name:
                     element.insert(0, adjust_volume(keys, rational(element.get("start")), rate))
-    for number, (start, end, words) in enumerate(captions_of(timeline), start=1):
+    language, cues = captions_of(timeline)
+    for number, (start, end, words) in enumerate(cues, start=1):
         at = Fraction(start) / Fraction(rate)
         parent = next((item for item in spine
                        if rational(item.get("offset")) <= at < rational(item.get("offset")) + rational(item.get("duration"))),

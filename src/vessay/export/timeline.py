@@ -54,6 +54,8 @@ class Material:
     """(scene index, title) where each chapter starts."""
     captions: list[tuple[int, int, str]] = field(default_factory=list)
     """(first frame, end frame, text) of each caption cue."""
+    language: str = "en"
+    """The captions' language tag (`en-US`)."""
 
 
 def _rt(frames: int, fps: int) -> otio.opentime.RationalTime:
@@ -77,6 +79,7 @@ def build_timeline(material: Material, url) -> otio.schema.Timeline:
     ids = material.scene_ids
     timeline = otio.schema.Timeline(name=material.title, global_start_time=_rt(0, fps))
     timeline.metadata["vessay"] = {"width": material.size[0], "height": material.size[1], "fps": fps,
+                                   "language": material.language,
                                    "captions": [{"start": start, "end": end, "text": text}
                                                 for start, end, text in material.captions]}
     v1 = otio.schema.Track(name="V1 scenes", kind=otio.schema.TrackKind.Video)
@@ -121,10 +124,11 @@ def size_of(timeline: otio.schema.Timeline) -> tuple[int, int]:
     return int(meta["width"]), int(meta["height"])
 
 
-def captions_of(timeline: otio.schema.Timeline) -> list[tuple[int, int, str]]:
-    """The caption cues the timeline carries: (first frame, end frame, text)."""
-    return [(int(cue["start"]), int(cue["end"]), str(cue["text"]))
-            for cue in timeline.metadata.get("vessay", {}).get("captions", [])]
+def captions_of(timeline: otio.schema.Timeline) -> tuple[str, list[tuple[int, int, str]]]:
+    """The captions' language tag and the cues the timeline carries: (first frame, end frame, text)."""
+    meta = timeline.metadata.get("vessay", {})
+    return (str(meta.get("language", "en")),
+            [(int(cue["start"]), int(cue["end"]), str(cue["text"])) for cue in meta.get("captions", [])])
 
 
 def scene_markers(material: Material) -> list[otio.schema.Marker]:
