@@ -13,3 +13,15 @@ def return_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to do
         pass
+
+
+def keep_heap_small() -> None:
+    """Allocations of 4 MB and more (frames, slide canvases, tensors) get their own pages, returned to
+    the OS when freed, and threads share two heaps: otherwise glibc keeps freed blocks per thread and
+    a render's RSS creeps up by hundreds of MB."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc
+        return
+    libc.mallopt(-8, 2)  # M_ARENA_MAX
+    libc.mallopt(-3, 4 << 20)  # M_MMAP_THRESHOLD (fixed: no longer raised after big frees)

@@ -111,11 +111,18 @@ def rgb_to_yuv420(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarra
     rgb = np.asarray(image.convert("RGB"))
     h, w = rgb.shape[:2]
     matrix = np.hstack([YUV_FROM_RGB, [[16.0], [128.0], [128.0]]])
-    y = cv2.transform(rgb, matrix[:1])  # uint8 in and out: rounded and clipped by OpenCV
-    uv = cv2.transform(rgb.astype(np.float32), matrix[1:])
-    uv = cv2.resize(uv, (w // 2, h // 2), interpolation=cv2.INTER_AREA)  # exact 2x2 means
-    to_u8 = lambda a: np.clip(np.rint(a), 0, 255).astype(np.uint8)  # noqa: E731
-    return y.reshape(h, w), to_u8(uv[..., 0]), to_u8(uv[..., 1])
+    y = cv2.transform(rgb, matrix[:1]).reshape(h, w)  # uint8 in and out: rounded and clipped by OpenCV
+    u, v = np.empty((h // 2, w // 2), np.uint8), np.empty((h // 2, w // 2), np.uint8)
+    for top in range(0, h, _BAND):  # in bands: a float copy of the whole slide would cost ~30 MB
+        uv = cv2.transform(rgb[top:top + _BAND].astype(np.float32), matrix[1:])
+        uv = cv2.resize(uv, (w // 2, uv.shape[0] // 2), interpolation=cv2.INTER_AREA)  # exact 2x2 means
+        rows = slice(top // 2, top // 2 + uv.shape[0])
+        u[rows], v[rows] = (np.clip(np.rint(uv[..., c]), 0, 255) for c in (0, 1))
+    return y, u, v
+
+
+_BAND = 64
+"""Rows converted at a time (even, so chroma rows never straddle two bands)."""
 
 
 def build_encode_args(out: Path, video: VideoSpec, encoder: Encoder) -> list[str]:

@@ -17,7 +17,7 @@ from .cache import DEFAULT_MAX_BYTES, Cache, atomic_output, content_key, file_di
 from .errors import VessayError
 from .footage import clip_sounds, footage, frames_of
 from .media import AUDIO_RATE, read_wav
-from .memory import return_freed_memory
+from .memory import keep_heap_small, return_freed_memory
 from .motion import Encoder, Move, resolve_preset
 from .narration import SceneAudio, Word, narrations
 from .pipeline import Piece, Pieces, Scheduler
@@ -127,6 +127,7 @@ def prepare(script: Script, theme: Theme, job: Job, audios: list[SceneAudio] | N
     Each scene's pieces start encoding as soon as its narration exists, while later scenes are
     still being narrated; the soundtrack is mixed while the video encodes.
     """
+    keep_heap_small()
     cache, progress = Cache(job.cache_dir), job.progress
     cache.sweep_stale_temps()
     scenes, fps = script.scenes, script.video.fps

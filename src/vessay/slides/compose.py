@@ -57,7 +57,8 @@ def render_slide(scene: Scene, theme: Theme, size: tuple[int, int], *, index: in
             base = add_glow(base, canvas.ops, geo)
         if shade is not None:
             base *= shade  # under the text only: labels near the corners stay bright
-        under = Image.fromarray(np.clip(base + 0.5, 0, 255).astype(np.uint8))
+        base += 0.5
+        under = Image.fromarray(np.clip(base, 0, 255, out=base).astype(np.uint8))
     else:
         under = Image.fromarray(back)
     img = under.copy()
@@ -65,8 +66,10 @@ def render_slide(scene: Scene, theme: Theme, size: tuple[int, int], *, index: in
     clip_to_safe_box(img, under, geo.safe)
     scan = scanlines(theme, (w, h))
     if scan is not None:
-        out = np.asarray(img, dtype=np.float32) * scan
-        img = Image.fromarray((out + 0.5).astype(np.uint8))
+        out = np.asarray(img, dtype=np.float32)
+        out *= scan
+        out += 0.5
+        img = Image.fromarray(out.astype(np.uint8))
     return img
 
 

@@ -155,7 +155,7 @@ def add_glow(base: np.ndarray, ops: list[Op], geo: Geometry) -> np.ndarray:
     h, w = base.shape[:2]
     wide_r, tight_r = geo.s(16), geo.s(4.5)
     margin = int(3 * wide_r) + 2
-    light = np.zeros_like(base)
+    glows = []  # (box, light) per colour
     for color, group in by_color.items():
         mask = Image.new("L", (w, h), 0)
         draw = ImageDraw.Draw(mask)
@@ -164,12 +164,25 @@ def add_glow(base: np.ndarray, ops: list[Op], geo: Geometry) -> np.ndarray:
         bbox = mask.getbbox()
         if not bbox:
             continue
-        x0, y0 = max(0, bbox[0] - margin), max(0, bbox[1] - margin)
-        x1, y1 = min(w, bbox[2] + margin), min(h, bbox[3] + margin)
-        crop = mask.crop((x0, y0, x1, y1))
+        box = (max(0, bbox[0] - margin), max(0, bbox[1] - margin), min(w, bbox[2] + margin), min(h, bbox[3] + margin))
+        crop = mask.crop(box)
         wide = np.asarray(blur(crop, wide_r), np.float32)
         tight = np.asarray(blur(crop, tight_r), np.float32)
-        amount = (wide * 0.95 + tight * 0.55) / 255.0
-        light[y0:y1, x0:x1] += amount[..., None] * np.array(color, np.float32)
+        glows.append((box, (wide * 0.95 + tight * 0.55) / 255.0, color))
+    if not glows:
+        return base
+    # Light is zero outside the glows' joint box, where the screen blend leaves the base as it is: blend
+    # only inside it, in place (full-canvas float temporaries would cost ~100 MB a slide).
+    x0, y0 = min(b[0] for b, _, _ in glows), min(b[1] for b, _, _ in glows)
+    x1, y1 = max(b[2] for b, _, _ in glows), max(b[3] for b, _, _ in glows)
+    light = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
+    for (bx0, by0, bx1, by1), amount, color in glows:
+        light[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0] += amount[..., None] * np.array(color, np.float32)
     np.clip(light, 0, 255, out=light)
-    return 255.0 - (255.0 - base) * (255.0 - light) / 255.0
+    np.subtract(255.0, light, out=light)
+    region = base[y0:y1, x0:x1]
+    np.subtract(255.0, region, out=region)
+    region *= light
+    region /= 255.0
+    np.subtract(255.0, region, out=region)
+    return base
