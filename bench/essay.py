@@ -8,8 +8,8 @@
    against the same floor for its frames.
 4. Smoothness of the camera move before encoding (bench/kenburns.py's tracker on raw frames).
 
-Peak memory is sampled from /proc every 0.1 s: the vessay process alone, and each x264
-encoder separately. CPU seconds (vessay plus every child) are given beside wall times: on a
+Peak memory is sampled from /proc every 0.1 s: the vessay process alone, each x264 encoder
+and the voice process (Piper) separately. CPU seconds (vessay plus every child) are given beside wall times: on a
 busy machine they are the steadier figure.
 
 Usage: python bench/essay.py [--script script/only-math.yaml] [--scene shapes] [--keep DIR]
@@ -53,6 +53,8 @@ class Run:
     x264_mb: int
     """Peak of the largest single x264 encoder."""
     x264_count: int
+    voice_mb: int
+    """Peak of the voice process (Piper), 0 when every narration was cached."""
 
 
 def status_kb(pid: int, field: str = "VmRSS") -> int:
@@ -77,29 +79,34 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def is_x264(pid: int) -> bool:
+def command_has(pid: int, word: bytes) -> bool:
     try:
-        return b"libx264" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return word in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
 
 
 def timed(argv: list[str], env: dict | None = None) -> Run:
-    """Run a vessay command; wall and CPU time, peak RSS of vessay and of its largest x264."""
+    """Run a vessay command; wall and CPU time, peak RSS of vessay, of its largest x264 and of its voice."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(argv, env={**os.environ, **(env or {})})
     peaks: dict[int, int] = {}
     encoders: set[int] = set()
+    voices: set[int] = set()
 
     def sample() -> None:
         while proc.poll() is None:
             peaks[proc.pid] = max(peaks.get(proc.pid, 0), status_kb(proc.pid))
             for child in children(proc.pid):
-                if child in encoders or is_x264(child):
+                if child in encoders or command_has(child, b"libx264"):
                     encoders.add(child)
-                    # VmHWM is the child's own peak, so short spikes between samples still count.
-                    peaks[child] = max(peaks.get(child, 0), status_kb(child, "VmHWM"))
+                elif child in voices or command_has(child, b"vessay.voiceworker"):
+                    voices.add(child)
+                else:
+                    continue
+                # VmHWM is the child's own peak, so short spikes between samples still count.
+                peaks[child] = max(peaks.get(child, 0), status_kb(child, "VmHWM"))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample)
@@ -112,7 +119,8 @@ def timed(argv: list[str], env: dict | None = None) -> Run:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     own = max(peaks.get(proc.pid, 0), status_kb(proc.pid, "VmHWM"))
-    return Run(wall, cpu, own // 1024, max((peaks[p] for p in encoders), default=0) // 1024, len(encoders))
+    return Run(wall, cpu, own // 1024, max((peaks[p] for p in encoders), default=0) // 1024, len(encoders),
+               max((peaks[p] for p in voices), default=0) // 1024)
 
 
 def render(script: Path, out: Path, cache: Path, *extra: str) -> Run:
@@ -222,8 +230,9 @@ def main() -> int:
 def report(duration: float, cold: Run, cold_floor: float, spoken: Run, titled: Run, again: Run, scene: Run,
            scene_floor: float, smooth: float) -> None:
     print(f"\nexample essay: {duration:.1f} s of 1920x1080@30; x264 veryfast crf 20; {os.cpu_count()} cores\n")
-    print("| run | wall (s) | CPU (s) | share of cold | × encoder floor | vessay peak (MB) | x264 peak, each (MB) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| run | wall (s) | CPU (s) | share of cold | × encoder floor | vessay peak (MB) | x264 peak, each (MB) "
+          "| voice process peak (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     rows = [("cold render (empty cache)", cold, cold_floor), ("x264 alone on its frames (floor)", None, cold_floor),
             ("after editing one scene's narration", spoken, None), ("after editing one scene's title", titled, None),
             ("unchanged re-render", again, None),
@@ -231,12 +240,13 @@ def report(duration: float, cold: Run, cold_floor: float, spoken: Run, titled: R
             ("x264 alone on its frames (floor)", None, scene_floor)]
     for name, run, against in rows:
         if run is None:
-            print(f"| {name} | {against:.1f} | | | 1.00 | | |")
+            print(f"| {name} | {against:.1f} | | | 1.00 | | | |")
             continue
         share = f"{100 * run.wall / cold.wall:.1f}%" if run is not cold and against is None else ""
         ratio = f"{run.wall / against:.2f}" if against else ""
         encoders = f"{run.x264_mb} ({run.x264_count} run)" if run.x264_count else "none run"
-        print(f"| {name} | {run.wall:.1f} | {run.cpu:.1f} | {share} | {ratio} | {run.vessay_mb} | {encoders} |")
+        voice = str(run.voice_mb) if run.voice_mb else "not started"
+        print(f"| {name} | {run.wall:.1f} | {run.cpu:.1f} | {share} | {ratio} | {run.vessay_mb} | {encoders} | {voice} |")
     checks = [("cold render × floor <= 1.5 (aim 1.3)", f"{cold.wall / cold_floor:.2f}", cold.wall / cold_floor <= 1.5),
               ("20 s scene × floor <= 1.5", f"{scene.wall / scene_floor:.2f}", scene.wall / scene_floor <= 1.5),
               ("narration edit <= 5% of cold", f"{100 * spoken.wall / cold.wall:.1f}%", spoken.wall <= 0.05 * cold.wall),

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
+import struct
+import subprocess
+import sys
+import threading
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 import numpy as np
 
@@ -136,6 +141,57 @@ def _with_alignments(model: Path) -> bytes:
     except ValueError:  # already patched, or a model without the tensor: timings fall back to spreading
         pass
     return graph.SerializeToString()
+
+
+class VoiceProcess(Narrator):
+    """A Narrator that speaks in a process of its own (vessay.voiceworker, started on first use), so
+    the voice's model and working memory (~250 MB at its peak) never add to the render's, which
+    meanwhile draws slides and feeds the encoders."""
+
+    def __init__(self, narrator: Narrator):
+        super().__init__(narrator.model, narrator.config, narrator.cache)
+        self._child: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+
+    def synthesize(self, text: str, spec: VoiceSpec, lexicon: dict[str, str] | None = None
+                   ) -> tuple[np.ndarray, list[Word]]:
+        with self._lock:
+            if self._child is None:
+                args = [sys.executable, "-m", "vessay.voiceworker", str(self.model), str(self.config)]
+                if self.cache is not None:
+                    args.append(str(self.cache.root))
+                self._child = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            send(self._child.stdin, (text, spec, lexicon))
+            answer = receive(self._child.stdout)
+        if answer is None:
+            raise RuntimeError(f"the voice process ended unexpectedly (exit code {self._child.wait()})")
+        if answer[0] == "error":
+            raise VessayError(*answer[1:])
+        if answer[0] == "failed":
+            raise RuntimeError(f"the voice process failed: {answer[1]}")
+        return answer[1], answer[2]
+
+    def close(self) -> None:
+        """End the worker (at once: whatever it was saying is no longer wanted)."""
+        if self._child is not None:
+            self._child.kill()
+            self._child.wait()
+            self._child = None
+
+
+def send(pipe: BinaryIO, message) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(struct.pack("<Q", len(data)) + data)
+    pipe.flush()
+
+
+def receive(pipe: BinaryIO):
+    """The next message, or None once the other side has gone."""
+    head = pipe.read(8)
+    if len(head) < 8:
+        return None
+    (size,) = struct.unpack("<Q", head)
+    return pickle.loads(pipe.read(size))
 
 
 def pronounce(token: str, lexicon: dict[str, str]) -> str:
@@ -347,10 +403,22 @@ def narrate_all(script: Script, cache: Cache, progress: Progress, narrator: Narr
 
 def narrations(script: Script, cache: Cache, progress: Progress, narrator: Narrator | None = None
                ) -> Iterator[SceneAudio]:
-    """Each scene's SceneAudio in order, as soon as it is ready (the render starts encoding it meanwhile)."""
+    """Each scene's SceneAudio in order, as soon as it is ready (the render starts encoding it meanwhile).
+
+    Without a `narrator`, the voice speaks in a process of its own, ended when this ends."""
+    if narrator is not None:
+        yield from _narrate_each(script, cache, progress, narrator)
+        return
+    speaker = VoiceProcess(Narrator.for_voice(script.voice, script.base_dir, cache))
+    try:
+        yield from _narrate_each(script, cache, progress, speaker)
+    finally:
+        speaker.close()
+
+
+def _narrate_each(script: Script, cache: Cache, progress: Progress, narrator: Narrator) -> Iterator[SceneAudio]:
     from .recordings import find_spans, load_take
 
-    narrator = narrator or Narrator.for_voice(script.voice, script.base_dir, cache)
     spans = {}
     if script.take is not None:
         take = load_take(script)

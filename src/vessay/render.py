@@ -17,7 +17,7 @@ from .cache import DEFAULT_MAX_BYTES, Cache, atomic_output, content_key, file_di
 from .errors import VessayError
 from .footage import clip_sounds, footage, frames_of
 from .media import AUDIO_RATE, read_wav
-from .memory import keep_heap_small, return_freed_memory
+from .memory import keep_heap_small
 from .motion import Encoder, Move, resolve_preset
 from .narration import SceneAudio, Word, narrations
 from .pipeline import Piece, Pieces, Scheduler
@@ -144,7 +144,6 @@ def prepare(script: Script, theme: Theme, job: Job, audios: list[SceneAudio] | N
             frames = scene_length(scenes[index], audio, fps)
             scheduler.add_scene(index, frames, picture(script, index, theme, cache, audio, frames, cues[-1], job),
                                 transitions)
-        return_freed_memory()  # the voice model is gone; its heap need not stay with us while video encodes
         slots = plan_slots([a.duration for a in audios], fps, scheduler.frames)
         soundtrack_job = scheduler.aside(soundtrack, script, audios, slots, cache, scheduler.stop)
         plan = scheduler.finish()
