@@ -1,5 +1,8 @@
 """Narration: Piper speech with word timings, recordings trimmed, both cached."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -8,7 +11,7 @@ from vessay.media import AUDIO_RATE, read_wav
 from vessay.narration import Narrator, align_words, narrate_scene, trim_silence
 from vessay.script import Scene, VoiceSpec
 
-from conftest import write_tone
+from conftest import TINY_VIDEO, write_script, write_tone
 
 
 def test_align_words_handles_merged_and_expanded_words():
@@ -121,3 +124,14 @@ def test_any_piper_model_on_disk_works(tmp_path):
     with pytest.raises(VessayError) as caught:
         Narrator(*resolve_voice("voices/bad.onnx", tmp_path)).synthesize("Hi.", VoiceSpec())
     assert "cannot load this Piper voice model" in str(caught.value)
+
+
+def test_voice_process_passes_errors_for_people_back(tmp_path):
+    """A speaker the voice lacks, found in the voice process, fails the render with exit 2 and one line."""
+    script = write_script(tmp_path, f"title: T\n{TINY_VIDEO}\nvoice: {{speaker: 7}}\n"
+                                    "scenes:\n  - {id: a, layout: title, title: A, narration: Hello there.}\n")
+    proc = subprocess.run([sys.executable, "-m", "vessay.cli", "render", str(script), "-o", str(tmp_path / "a.mp4"),
+                           "--quiet"], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert "speaker 7 does not exist" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "a.mp4").exists()
