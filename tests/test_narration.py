@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from vessay.cache import Cache
-from vessay.media import AUDIO_RATE, read_wav
+from vessay.media import AUDIO_RATE
 from vessay.narration import Narrator, align_words, narrate_scene, trim_silence
 from vessay.script import Scene, VoiceSpec
 
-from conftest import TINY_VIDEO, write_script, write_tone
+from conftest import TINY_VIDEO, write_script
 
 
 def test_align_words_handles_merged_and_expanded_words():
@@ -57,17 +57,6 @@ def test_tts_is_cached_by_content(tmp_path):
     changed = Scene(id="a", layout="title", line=1, title="T", narration="Hello again.")
     narrator2 = Narrator()
     assert narrate_scene(changed, VoiceSpec(), narrator2, cache).wav != first.wav
-
-
-def test_recording_is_resampled_and_trimmed(tmp_path):
-    """A stereo 44.1 kHz recording with leading silence becomes trimmed mono at 48 kHz."""
-    wav = write_tone(tmp_path / "take.wav", 1.0, lead_silence=0.8)
-    scene = Scene(id="a", layout="title", line=1, title="T", audio=wav)
-    audio = narrate_scene(scene, VoiceSpec(), Narrator(), Cache(tmp_path / "c"))
-    assert audio.source == "recording"
-    assert abs(audio.duration - 1.05) < 0.02  # 50 ms lead margin + 1 s tone (file ends there)
-    samples = read_wav(audio.wav)
-    assert np.abs(samples[int(0.06 * AUDIO_RATE):int(0.2 * AUDIO_RATE)]).max() > 0.25
 
 
 def test_trim_silence_of_pure_silence_is_empty():

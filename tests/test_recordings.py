@@ -1,13 +1,17 @@
 """Own-voice narration from one take with an Audacity label track."""
 
 import json
+import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from vessay.cli import main
 from vessay.errors import VessayError
+from vessay.media import write_wav
 from vessay.recordings import parse_labels
 
 from conftest import TINY_VIDEO, write_script
@@ -94,40 +98,6 @@ scenes:
     assert not (tmp_path / "x.mp4").exists()
 
 
-def test_unlabelled_take_is_split_by_alignment(tmp_path):
-    """With no labels, each scene gets its own stretch of the take, found by aligning it to the text."""
-    from vessay.media import write_wav
-    from vessay.narration import Narrator, trim_silence
-    from vessay.script import VoiceSpec
-
-    texts = ["Vectors point somewhere in space.", "Gradients tell you which way is downhill."]
-    narrator = Narrator()
-    gap = np.zeros(int(1.2 * 48000), dtype=np.float32)
-    clips = [trim_silence(narrator.synthesize(t, VoiceSpec(speed=0.85))[0]) for t in texts]
-    write_wav(tmp_path / "take.wav", np.concatenate([gap[:24000], clips[0], gap, clips[1], gap[:24000]]))
-    script = write_script(tmp_path, f"""\
-title: Take
-{TINY_VIDEO}
-narration_audio: {{file: take.wav}}
-scenes:
-  - {{id: first, layout: title, title: One, narration: "{texts[0]}"}}
-  - {{id: second, layout: title, title: Two, narration: "{texts[1]}"}}
-""")
-    labels = tmp_path / "found.txt"
-    assert main(["align", str(script), "-o", str(labels), "--quiet"]) == 0
-    spans = [line.split("\t") for line in labels.read_text().splitlines()]
-    assert [s[2] for s in spans] == ["first", "second"]
-    true_starts = [0.5, 0.5 + len(clips[0]) / 48000 + 1.2]
-    for (start, _, _), truth in zip(spans, true_starts):
-        assert abs(float(start) - truth) < 0.15
-    out = tmp_path / "take.mp4"
-    assert main(["render", str(script), "-o", str(out), "--quiet"]) == 0
-    timeline = json.loads(out.with_name("take.words.json").read_text())
-    for scene, clip in zip(timeline, clips):
-        assert scene["source"] == "recording"
-        assert abs((scene["end"] - scene["start"]) - (len(clip) / 48000 + 1.0)) < 0.3
-
-
 def test_recorded_scene_gets_word_timings_for_captions(tmp_path):
     """A recording of the scene's own text gets per-word timings, so its captions follow the speech."""
     from vessay.media import write_wav
@@ -154,3 +124,127 @@ scenes:
     assert abs(words[-1]["end"] - (spoken_from + len(clip) / 48000)) < 0.3
     srt = out.with_suffix(".srt").read_text()
     assert "Training walks downhill" in srt
+
+
+# --- real read speech: alignment, cleanup, review ----------------------------------------------
+
+sys.path.insert(0, str(Path(__file__).parent / "speech"))
+import takes  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory):
+    """A take of three scenes with two false starts, an um and long pauses, and its script."""
+    folder = tmp_path_factory.mktemp("messy")
+    take = takes.messy_take()
+    write_wav(folder / "take.wav", take.samples)
+    (folder / "essay.yaml").write_text(takes.script_text() + "narration_audio: {file: take.wav}\n")
+    return folder, take
+
+
+def labels_of(path):
+    return [(float(a), float(b), name) for a, b, name in (line.split("\t") for line in path.read_text().splitlines())]
+
+
+def test_review_lists_scenes_and_every_cut(messy, tmp_path):
+    """`vessay align` labels each scene and one `cut:` per false start, filler and long pause."""
+    folder, take = messy
+    out = tmp_path / "labels.txt"
+    assert main(["align", str(folder / "essay.yaml"), "-o", str(out), "--quiet"]) == 0
+    labels = labels_of(out)
+    assert [n for _, _, n in labels if not n.startswith("cut:")] == ["dashwood", "temper", "marriage"]
+    cuts = [(a, b, n) for a, b, n in labels if n.startswith("cut:")]
+    retakes = [(a, b) for a, b, n in cuts if n == "cut: retake"]
+    for start, end in take.false_starts:
+        assert any(a <= start + 0.05 and b >= end - 0.05 for a, b in retakes), (start, end, retakes)
+    (um_start, um_end), = take.fillers
+    assert any(n == "cut: um" and a <= um_start + 0.1 and b >= um_end - 0.1 for a, b, n in cuts)
+    inside = take.long_pauses[-1]  # the 2.4 s pause inside the last scene
+    assert any(n.startswith("cut: pause 2.") and inside[0] < a < b < inside[1] for a, b, n in cuts)
+    starts = [a for a, _, n in labels if not n.startswith("cut:")]
+    for found, truth in zip(starts, [take.sentence_starts[0], take.sentence_starts[1], take.sentence_starts[3]]):
+        assert abs(found - truth) < 0.25
+
+
+def test_render_uses_the_cleaned_take_and_a_deleted_cut_label_keeps_it(messy, tmp_path, capsys):
+    """Rendered scenes are the take minus its cuts; deleting `cut: um` in the labels keeps the um."""
+    folder, take = messy
+    script = folder / "essay.yaml"
+    out = tmp_path / "clean.mp4"
+    assert main(["render", str(script), "-o", str(out)]) == 0
+    assert "take.wav: cut 2 retakes, 1 um, 1 long pause" in capsys.readouterr().err
+    clean = json.loads(out.with_name("clean.words.json").read_text())
+    sentence_gap = clean[2]["words"][17]["start"] - clean[2]["words"][16]["end"]  # "was." → "He"
+    assert sentence_gap <= 1.05
+    labels = folder / "edited.txt"
+    assert main(["align", str(script), "-o", str(labels), "--quiet"]) == 0
+    labels.write_text("".join(line + "\n" for line in labels.read_text().splitlines() if "cut: um" not in line))
+    edited = folder / "edited.yaml"
+    edited.write_text(takes.script_text() + "narration_audio: {file: take.wav, labels: edited.txt}\n")
+    out2 = tmp_path / "edited.mp4"
+    assert main(["render", str(edited), "-o", str(out2), "--quiet"]) == 0
+    kept = json.loads(out2.with_name("edited.words.json").read_text())
+    um = take.fillers[0][1] - take.fillers[0][0]
+    grew = (kept[1]["end"] - kept[1]["start"]) - (clean[1]["end"] - clean[1]["start"])
+    assert um - 0.2 < grew < um + 0.5
+    assert [w["text"] for w in kept[1]["words"]] == [w["text"] for w in clean[1]["words"]]
+
+
+def test_the_wrong_recording_stops_check_naming_its_scene(tmp_path, capsys):
+    """A scene whose recording says other words fails `check` with exit 2 and the scene's name."""
+    shutil.copy(takes.HERE / "austen-4.flac", tmp_path / "mine.flac")
+    script = write_script(tmp_path, f"""\
+title: Wrong
+{TINY_VIDEO}
+scenes:
+  - {{id: sonnet, layout: title, title: S, audio: mine.flac, narration: "{takes.TEXTS['sonnet-1']}"}}
+""")
+    assert main(["check", str(script)]) == 2
+    err = capsys.readouterr().err
+    assert "scene 'sonnet'" in err and "does not say its narration" in err and "Traceback" not in err
+
+
+def test_a_skipped_sentence_is_a_warning_with_scene_and_time(tmp_path, capsys):
+    """Narration missing from a recording is reported with its scene and where it should be."""
+    write_wav(tmp_path / "mine.wav", np.concatenate([takes.speech("austen-4"), takes.speech("austen-5")]))
+    text = f"{takes.TEXTS['austen-4']} {takes.TEXTS['austen-1']} {takes.TEXTS['austen-5']}"
+    script = write_script(tmp_path, f"""\
+title: Skip
+{TINY_VIDEO}
+scenes:
+  - {{id: gap, layout: title, title: G, audio: mine.wav, narration: "{text}"}}
+""")
+    assert main(["check", str(script)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: scene 'gap'" in err and "\"And Mister John Dashwood" in err and "missing from mine.wav" in err
+    at = float(err.split("(at ")[1].split(" s)")[0])
+    assert abs(at - len(takes.speech("austen-4")) / 48000) < 0.8
+
+
+def band_db(samples, spans):
+    """Mean level (dB) of the samples inside `spans` (seconds)."""
+    parts = np.concatenate([samples[int(a * 48000): int(b * 48000)] for a, b in spans])
+    return 10 * np.log10(np.mean(parts.astype(np.float64) ** 2) + 1e-20)
+
+
+def test_denoise_lowers_room_noise_and_leaves_a_clean_take_alone(tmp_path):
+    """With hiss and hum added, noise between sentences falls 12 dB or more relative to the voice;
+    a clean recording comes out of `auto` untouched."""
+    from vessay.cleanup import denoise
+
+    take = takes.messy_take(fillers=False)
+    rng = np.random.default_rng(3)
+    t = np.arange(len(take.samples)) / 48000
+    noise = (0.01 * rng.standard_normal(len(t)) + 0.006 * np.sin(2 * np.pi * 60 * t)).astype(np.float32)
+    noisy = take.samples + noise
+    said = sorted(take.speech + take.false_starts)
+    gaps = [(a + 0.1, b - 0.1) for (_, a), (b, _) in zip(said, said[1:]) if b - a > 0.4]
+    pauses = [(a - 0.05, b + 0.05) for a, b in gaps]
+    cleaned = denoise(noisy, 48000, pauses, "auto")
+    before = band_db(noisy, take.speech) - band_db(noisy, gaps)
+    after = band_db(cleaned, take.speech) - band_db(cleaned, gaps)
+    assert after - before >= 12, (before, after)
+    voice = takes.speech("austen-1")
+    quiet = voice.copy()
+    quiet[: int(0.2 * 48000)] *= 0.001  # a studio-quiet pause before the voice
+    assert np.array_equal(denoise(quiet, 48000, [(0.0, 0.18)], "auto"), quiet)

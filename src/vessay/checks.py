@@ -59,6 +59,8 @@ def check(script: Script, theme: Theme, *, layout: bool = True, measure_shorts: 
         problem = _audio_problem(path)
         if problem:
             errors.append(VessayError(f"{what} '{path.name}' {problem}", script.path, line))
+    if not errors:
+        _check_recordings(script, errors, warnings)
     if layout:
         _check_layout(script, theme, errors, warnings)
     warnings.extend(_missing_glyphs(script, theme))
@@ -76,6 +78,17 @@ def _check_shorts(script: Script, progress: Progress, cache_dir: Path | None) ->
         return length_problems(script, narrate_all(script, Cache(cache_dir or default_cache_dir()), progress))
     except VessayError as err:
         return [err]
+
+
+def _check_recordings(script: Script, errors: list, warnings: list) -> None:
+    """Each recording aligned to its text (cached for the render): the wrong file is an error,
+    narration missing from a recording a warning."""
+    from .cache import Cache, default_cache_dir
+    from .recordings import mismatches
+
+    found_errors, found_warnings = mismatches(script, Cache(default_cache_dir()))
+    errors.extend(found_errors)
+    warnings.extend(found_warnings)
 
 
 def _check_voice(script: Script) -> None:

@@ -98,9 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     cache.add_argument("--max-size", type=float, metavar="GB", help="evict least recently used entries down to GB")
     cache.add_argument("--cache-dir", type=Path, help="the cache folder (default: ~/.cache/vessay)")
 
-    align = commands.add_parser("align", help="find each scene's span in a one-take recording")
+    align = commands.add_parser("align", help="find each scene's span in a one-take recording, and what cleanup cuts")
     align.add_argument("script", type=Path, help="a script with narration_audio: {file: ...}")
-    align.add_argument("-o", "--output", type=Path, help="write the spans as an Audacity label file")
+    align.add_argument("-o", "--output", type=Path, help="write the spans and cuts as an Audacity label file")
     align.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     studio = commands.add_parser("studio", help="a live storyboard in the browser that re-renders as you edit")
     _add_common(studio)
@@ -351,25 +351,26 @@ def cmd_align(args) -> int:
     import dataclasses
 
     from .cache import Cache, default_cache_dir
-    from .narration import Narrator
-    from .recordings import find_spans, load_take, write_labels
+    from .recordings import review, summary, write_labels
     from .script import load_script
 
     script = load_script(args.script)
     if script.take is None:
         raise VessayError("the script has no 'narration_audio: {file: ...}' to align", script.path)
     unlabelled = dataclasses.replace(script, take=dataclasses.replace(script.take, labels=None))
-    narrator = Narrator.for_voice(script.voice, script.base_dir)
-    spans = find_spans(unlabelled, load_take(unlabelled),
-                       lambda text: narrator.synthesize(text, script.voice, script.lexicon)[0],
-                       Cache(default_cache_dir()))
+    spans, cuts = review(unlabelled, Cache(default_cache_dir()))
     for scene_id, span in spans.items():
         print(f"{span.start:9.3f}  {span.end:9.3f}  {scene_id}")
+    for cut in cuts:
+        print(f"{cut.start:9.3f}  {cut.end:9.3f}  cut: {cut.reason}")
+    if not args.quiet:
+        print(summary(script.take.file, list(cuts)))
     if args.output:
-        write_labels(spans, args.output)
+        write_labels(spans, args.output, cuts)
         if not args.quiet:
-            print(f"wrote {args.output}: open it in Audacity (File > Import > Labels) to adjust, "
-                  f"then set narration_audio.labels to it")
+            print(f"wrote {args.output}: open it in Audacity (File > Import > Labels) to check it; move a scene "
+                  f"edge, or delete a 'cut:' label to keep that stretch, export the labels again and set "
+                  f"narration_audio.labels to the file")
     return 0
 
 

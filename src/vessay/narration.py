@@ -9,7 +9,7 @@ import struct
 import subprocess
 import sys
 import threading
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -17,8 +17,9 @@ from typing import BinaryIO, Iterator
 import numpy as np
 
 from .cache import Cache, content_key, file_digest
+from .cleanup import Cut
 from .errors import VessayError
-from .media import AUDIO_RATE, decode_audio, read_wav, resample, write_wav
+from .media import AUDIO_RATE, resample, write_wav
 from .progress import Progress
 from .script import Scene, Script, VoiceSpec, text_words
 
@@ -31,12 +32,18 @@ class Word:
 
 @dataclass(frozen=True)
 class SceneAudio:
-    """One scene's narration: a mono WAV at AUDIO_RATE, its length, and when each word is spoken."""
+    """One scene's narration: a mono WAV at AUDIO_RATE, its length, and when each word is spoken.
+
+    For a recording, `wav` is the cleaned audio (durations and word timings refer to it), and
+    `cuts` lists what cleanup took out, in seconds of `recording` (the file as recorded).
+    """
 
     wav: Path
     duration: float
     words: tuple[Word, ...]
     source: str  # "tts", "recording", or "none" (a scene without narration)
+    cuts: tuple[Cut, ...] = ()
+    recording: Path | None = None
 
 
 @lru_cache(maxsize=4)
@@ -323,42 +330,30 @@ def trim_silence(samples: np.ndarray, rate: int = AUDIO_RATE, keep: float = 0.05
 
 def narrate_scene(scene: Scene, voice: VoiceSpec, narrator: Narrator, cache: Cache,
                   lexicon: dict[str, str] | None = None) -> SceneAudio:
-    """The scene's narration as a cached WAV: its own recording if given, else Piper."""
-    if scene.audio is not None:
-        stage = "recording"
-        key = content_key(stage, {"file": file_digest(scene.audio), "rate": AUDIO_RATE})
-    else:
-        stage = "narration"
-        key = content_key(stage, {"text": scene.narration, "spoken": spoken_text(scene.narration, lexicon or {}),
-                                  "voice": narrator.identity(), "speed": voice.speed, "speaker": voice.speaker,
-                                  "pause": voice.sentence_pause, "rate": AUDIO_RATE})
-    with cache.lock(stage, key):
-        cached = _cached_audio(cache, stage, key)
+    """The scene's narration spoken by the voice, as a cached WAV with word timings."""
+    key = content_key("narration", {"text": scene.narration, "spoken": spoken_text(scene.narration, lexicon or {}),
+                                    "voice": narrator.identity(), "speed": voice.speed, "speaker": voice.speaker,
+                                    "pause": voice.sentence_pause, "rate": AUDIO_RATE})
+    with cache.lock("narration", key):
+        cached = _cached_audio(cache, "narration", key)
         if cached:
             return cached
-        if scene.audio is not None:
-            return _store_recording(cache, key, _trimmed(decode_audio(scene.audio), scene, scene.audio))
         samples, words = narrator.synthesize(scene.narration, voice, lexicon)
-        return _store(cache, stage, key, samples, words, "tts")
+        return _store(cache, "narration", key, samples, words, "tts")
 
 
-def narrate_span(scene: Scene, take: np.ndarray, take_file: Path, start: float, end: float,
-                 cache: Cache) -> SceneAudio:
-    """The scene's part of a long take, trimmed like any recording."""
-    key = content_key("recording", {"take": file_digest(take_file), "span": [start, end], "rate": AUDIO_RATE})
+def narrate_recording(clip, script: Script, cache: Cache, edited: tuple[Cut, ...] | None = None) -> SceneAudio:
+    """A scene's recording aligned to its text and cleaned up (cached by content)."""
+    from .recordings import clean_clip, clean_key
+
+    key = clean_key(clip, script, edited)
     with cache.lock("recording", key):
         cached = _cached_audio(cache, "recording", key)
         if cached:
             return cached
-        clip = take[int(start * AUDIO_RATE): int(end * AUDIO_RATE)]
-        return _store_recording(cache, key, _trimmed(clip, scene, take_file))
-
-
-def _trimmed(samples: np.ndarray, scene: Scene, source: Path) -> np.ndarray:
-    trimmed = trim_silence(samples)
-    if len(trimmed) < AUDIO_RATE * 0.05:
-        raise VessayError(f"the recording for scene '{scene.id}' is silent or empty", source)
-    return trimmed
+        cleaned = clean_clip(clip, script, cache, edited)
+        return _store(cache, "recording", key, cleaned.samples, [Word(*w) for w in cleaned.words], "recording",
+                      cleaned.cuts, clip.file)
 
 
 def silence(cache: Cache) -> SceneAudio:
@@ -374,21 +369,22 @@ def _cached_audio(cache: Cache, stage: str, key: str) -> SceneAudio | None:
     if wav_path is None or meta_path is None:
         return None
     meta = json.loads(meta_path.read_text())
-    return SceneAudio(wav_path, meta["duration"], tuple(Word(**w) for w in meta["words"]), meta["source"])
+    return SceneAudio(wav_path, meta["duration"], tuple(Word(**w) for w in meta["words"]), meta["source"],
+                      tuple(Cut(**c) for c in meta.get("cuts", ())),
+                      Path(meta["recording"]) if meta.get("recording") else None)
 
 
-def _store_recording(cache: Cache, key: str, samples: np.ndarray) -> SceneAudio:
-    return _store(cache, "recording", key, samples, [], "recording")
-
-
-def _store(cache: Cache, stage: str, key: str, samples: np.ndarray, words: list[Word], source: str) -> SceneAudio:
+def _store(cache: Cache, stage: str, key: str, samples: np.ndarray, words: list[Word], source: str,
+           cuts: tuple[Cut, ...] = (), recording: Path | None = None) -> SceneAudio:
     """Write the WAV, then its metadata: an entry counts only when both are intact."""
     with cache.put(stage, key, "wav") as temp:
         write_wav(temp, samples)
-    audio = SceneAudio(cache.path(stage, key, "wav"), len(samples) / AUDIO_RATE, tuple(words), source)
+    audio = SceneAudio(cache.path(stage, key, "wav"), len(samples) / AUDIO_RATE, tuple(words), source,
+                       tuple(cuts), recording)
     with cache.put(stage, key, "json") as temp:
         temp.write_text(json.dumps({"duration": audio.duration, "source": source,
-                                    "words": [asdict(w) for w in words]}))
+                                    "words": [asdict(w) for w in words], "cuts": [asdict(c) for c in cuts],
+                                    "recording": str(recording) if recording else None}))
     return audio
 
 
@@ -417,53 +413,33 @@ def narrations(script: Script, cache: Cache, progress: Progress, narrator: Narra
 
 
 def _narrate_each(script: Script, cache: Cache, progress: Progress, narrator: Narrator) -> Iterator[SceneAudio]:
-    from .recordings import find_spans, load_take
+    from .recordings import parse_labels, scene_clips, summary
 
-    spans = {}
-    if script.take is not None:
-        take = load_take(script)
-        spans = find_spans(script, take, lambda text: spoken_samples(text, script, narrator, cache), cache)
-        if script.take.labels is None:
-            progress.say("scene boundaries found in " + script.take.file.name + ": " + ", ".join(
-                f"{scene_id} {span.start:.2f}-{span.end:.2f}s" for scene_id, span in spans.items()))
+    clips = {clip.scene.id: clip for clip in scene_clips(script, cache)}
+    take = script.take.file if script.take is not None else None
+    edited = None
+    if script.take is not None and script.take.labels is not None:
+        edited = parse_labels(script.take.labels, [s.id for s in script.scenes]).cuts
+    elif script.take is not None:
+        progress.say("scene boundaries found in " + take.name + ": " + ", ".join(
+            f"{c.scene.id} {c.start:.2f}-{c.end:.2f}s" for c in clips.values() if c.file == take))
+    cuts: dict[Path, list[Cut]] = {}
     with progress.bar(len(script.scenes), "narration", "scene") as bar:
         for scene in script.scenes:
             bar.set_postfix_str(scene.id)
-            if scene.audio is None and scene.id in spans:
-                span = spans[scene.id]
-                audio = narrate_span(scene, take, script.take.file, span.start, span.end, cache)
-            elif scene.audio is None and not scene.narration and scene.layout == "clip":
+            clip = clips.get(scene.id)
+            if clip is not None:
+                audio = narrate_recording(clip, script, cache, edited if clip.file == take else None)
+                cuts.setdefault(clip.file, []).extend(audio.cuts)
+            elif not scene.narration and scene.layout == "clip":
                 audio = silence(cache)  # a clip scene without narration: the clip alone sets its length
-            elif scene.audio is None and not scene.narration:
+            elif not scene.narration:
                 raise VessayError(f"scene '{scene.id}' has no narration text, no audio and no label in the take; "
                                   "add one", script.path, scene.line)
             else:
                 audio = narrate_scene(scene, script.voice, narrator, cache, script.lexicon)
-            if audio.source == "recording" and scene.narration:
-                audio = replace(audio, words=recorded_words(scene, audio, script, narrator, cache))
             bar.update()
+            if scene is script.scenes[-1]:
+                for file, found in cuts.items():
+                    progress.say(summary(file, found))
             yield audio
-
-
-def spoken_samples(text: str, script: Script, narrator: Narrator, cache: Cache) -> np.ndarray:
-    """The voice saying `text`, through the narration cache (alignment and captions reuse it)."""
-    probe_scene = Scene(id="align", layout="title", line=0, narration=text)
-    return read_wav(narrate_scene(probe_scene, script.voice, narrator, cache, script.lexicon).wav)
-
-
-def recorded_words(scene: Scene, audio: SceneAudio, script: Script, narrator: Narrator,
-                   cache: Cache) -> tuple[Word, ...]:
-    """When each word of the scene's text is said in its recording.
-
-    The voice speaks the same text (with known word timings, cached like any narration), and the
-    recording is aligned to it by DTW; each word's span is carried across the warping path.
-    """
-    from .takealign import carry_spans
-
-    spoken = narrate_scene(replace(scene, audio=None), script.voice, narrator, cache, script.lexicon)
-    if not spoken.words:
-        return ()
-    carried = carry_spans(read_wav(audio.wav), read_wav(spoken.wav), [(w.start, w.end) for w in spoken.words])
-    if carried is None:
-        return ()
-    return tuple(Word(w.text, start, end) for w, (start, end) in zip(spoken.words, carried))

@@ -58,6 +58,20 @@ class TakeSpec:
 
 
 @dataclass(frozen=True)
+class RecordingSpec:
+    """How recordings of the narration are cleaned up."""
+
+    retakes: bool = True
+    """Cut speech read again later (keeping the last complete reading)."""
+    fillers: bool = True
+    """Cut um, uh and er."""
+    max_pause: float = 1.0
+    """Longer silences inside a scene are shortened to this many seconds."""
+    denoise: str = "auto"
+    """"auto" (only when the pauses hold steady noise), "on" or "off"."""
+
+
+@dataclass(frozen=True)
 class MusicSpec:
     """A music bed under the narration."""
 
@@ -194,6 +208,7 @@ class Script:
     lexicon: dict[str, str] = field(default_factory=dict)
     """Word → how to say it; changes the speech only, never on-screen text or captions."""
     take: TakeSpec | None = None
+    recording: RecordingSpec = RecordingSpec()
     music: MusicSpec | None = None
     credits: tuple[str, ...] = ()
     """Lines for the upload description's credits."""
@@ -254,6 +269,7 @@ def load_script(path: Path | str) -> Script:
     video = attempt(lambda: _video(root.sub("video")), default=VideoSpec())
     lexicon = attempt(lambda: _lexicon(root.sub("lexicon")), default={})
     take = attempt(lambda: _take(root.sub("narration_audio"), base_dir))
+    recording = attempt(lambda: _recording(root.sub("recording")), default=RecordingSpec())
     music = attempt(lambda: _music(root.sub("music"), base_dir))
     credits = tuple(attempt(root.strings, "credits", default=[]))
     links = tuple(attempt(root.strings, "links", default=[]))
@@ -293,8 +309,9 @@ def load_script(path: Path | str) -> Script:
     if problems:
         raise VessayErrors(sorted(problems, key=lambda p: (p.line or 0, p.col or 0)))
     return Script(path=path, title=title, theme=theme, scenes=tuple(scenes), voice=voice,
-                  video=video, author=author, lexicon=lexicon, take=take, music=music, credits=credits,
-                  links=links, thumbnail=thumbnail, captions=captions, shorts=tuple(shorts), base_dir=base_dir)
+                  video=video, author=author, lexicon=lexicon, take=take, recording=recording, music=music,
+                  credits=credits, links=links, thumbnail=thumbnail, captions=captions, shorts=tuple(shorts),
+                  base_dir=base_dir)
 
 
 def _thumbnail(fields: Fields | None, title: str, scene_ids: list[str]) -> ThumbnailSpec | None:
@@ -394,6 +411,21 @@ def _take(fields: Fields | None, base_dir: Path) -> TakeSpec | None:
     spec = TakeSpec(file=_existing_file(fields, "file", base_dir, "recording"),
                     labels=_existing_file(fields, "labels", base_dir, "label file", required=False),
                     line=fields.node.line)
+    fields.reject_unknown()
+    return spec
+
+
+def _recording(fields: Fields | None) -> RecordingSpec:
+    if fields is None:
+        return RecordingSpec()
+    keep_or_cut = ("cut", "keep")
+    denoise = fields.get("denoise", (bool, str), "auto")
+    if denoise not in (True, False, "auto"):
+        raise fields.error("denoise", f"denoise must be true, false or auto, got '{denoise}'")
+    spec = RecordingSpec(retakes=choice(fields, "retakes", keep_or_cut, "cut") == "cut",
+                         fillers=choice(fields, "fillers", keep_or_cut, "cut") == "cut",
+                         max_pause=fields.number("max_pause", float, 1.0, 0.2, 10.0),
+                         denoise={True: "on", False: "off"}.get(denoise, "auto"))
     fields.reject_unknown()
     return spec
 
