@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/studio.py
 	$(BIN)/python bench/clip.py
 	$(BIN)/python bench/captions.py
+	$(BIN)/python bench/voice.py
 
 clean:
 	rm -rf out .pytest_cache
