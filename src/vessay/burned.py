@@ -13,6 +13,7 @@ drawn when it first shows in a piece, and blended over only the area its ink cov
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 from contextlib import contextmanager
@@ -44,6 +45,8 @@ CUE_PANEL = 0.75
 HOOK_SECONDS = 1.0
 HOOK_FADE = 0.25
 """The hook title fades out over the last this-many seconds of its second."""
+HOOK_SCRIM = 0.7
+"""Opacity of the theme's background laid over the whole frame behind the hook, so the slide recedes."""
 
 
 @dataclass(frozen=True)
@@ -154,17 +157,24 @@ class CaptionArtist:
         x, y = self._place(colour.shape[1], colour.shape[0], picture)
         return Sprite.build(colour, alpha, x, y, self.frame)
 
-    def hook(self, title: str, opacity: float) -> Sprite | None:
-        """The short's hook title: big, in the title font, on an accent panel near the top of the safe zone."""
+    def hook(self, title: str) -> Sprite:
+        """The short's hook title: big, in the title font, on an accent panel near the top of the safe zone,
+        over the frame dimmed by the theme's background."""
         w, h = self.frame
         words = tuple(title.split())
         font, lines = self._fit(words, "title", round(0.075 * min(w, h)), 800, 3)
         picture = TextPicture(font, lines, words, self.zone.right - self.zone.left, outline=None)
-        colour, alpha = picture.render([self.theme.colors["background"]] * len(words),
-                                       panel=(self.theme.colors["accent"], 1.0))
-        x = round((self.zone.left + self.zone.right - colour.shape[1]) / 2)
+        background = self.theme.colors["background"]
+        card, cover = picture.render([background] * len(words), panel=(self.theme.colors["accent"], 1.0))
+        colour, alpha = np.zeros((h, w, 3), np.float32), np.zeros((h, w), np.float32)
+        _over(colour, alpha, background, np.full((h, w), HOOK_SCRIM, np.float32))
+        x = round((self.zone.left + self.zone.right - card.shape[1]) / 2)
         y = round(self.zone.top + 0.06 * h - picture.pad)
-        return Sprite.build(colour * opacity, alpha * opacity, x, y, self.frame)
+        window = (slice(y, y + card.shape[0]), slice(x, x + card.shape[1]))
+        keep = 1.0 - cover
+        colour[window] = colour[window] * keep[..., None] + card
+        alpha[window] = alpha[window] * keep + cover
+        return Sprite.build(colour, alpha, 0, 0, self.frame)
 
     def _fit(self, words: tuple, role: str, px: int, weight: int, max_lines: int) -> tuple[Font, list[list[int]]]:
         """The largest font size (down to 60%) at which the words wrap into the zone's width in `max_lines`."""
@@ -319,7 +329,8 @@ def scene_overlays(scene: Scene, cues: list[Cue], spec: CaptionSpec | None, hook
         shown, fading = round(HOOK_SECONDS * video.fps), max(1, round(HOOK_FADE * video.fps))
         spans = [(0, shown - fading, 0)] + [(shown - fading + k, shown - fading + k + 1, k + 1)
                                              for k in range(fading)]
-        overlays.append(Timed(tuple(spans), lambda k: artist.hook(hook, 1.0 - k / (fading + 1)),
+        card = functools.lru_cache(maxsize=1)(lambda: artist.hook(hook))
+        overlays.append(Timed(tuple(spans), lambda k: card().faded(1.0 - k / (fading + 1)),
                               {**drawn, "hook": hook}))
     return tuple(overlays)
 

@@ -80,6 +80,14 @@ class Sprite:
         alpha = np.ascontiguousarray(rgba[..., 3])
         return cls.build(rgba[..., :3] * alpha[..., None], alpha, x, y, frame)
 
+    def faded(self, opacity: float) -> Sprite:
+        """The same picture, `opacity` times as opaque."""
+        def weaker(a: np.ndarray) -> np.ndarray:
+            return np.rint(a * opacity).astype(np.uint16)
+
+        return Sprite(self.x, self.y, weaker(self.luma), _ONE - weaker(_ONE - self.luma_keep),
+                      (weaker(self.chroma[0]), weaker(self.chroma[1])), _ONE - weaker(_ONE - self.chroma_keep))
+
     def blend(self, buf: np.ndarray, frame: tuple[int, int]) -> None:
         """Lay the picture over the flat yuv420p frame `buf`, in place."""
         y_plane, u_plane, v_plane = split_planes(buf, *frame)
