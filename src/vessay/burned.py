@@ -136,19 +136,23 @@ class CaptionArtist:
         """Captions end above this row (a lower third's top), wherever their position would put them."""
         self.look = resolve_look(spec, frame)
         self.zone = safe_zone(frame)
+        # A karaoke cue's states differ only in the lit word: lay it out and draw its backing once.
+        self._picture = functools.lru_cache(maxsize=4)(self._lay_out)
+
+    def _lay_out(self, words: tuple) -> TextPicture:
+        font, lines = self._fit(words, self.look.role, self.look.px, self.look.weight, self.look.max_lines)
+        return TextPicture(font, lines, words, self.zone.right - self.zone.left, outline=self.theme.colors["background"])
 
     def state(self, state: tuple) -> Sprite | None:
         kind, words, k = state
-        look = self.look
-        if look.uppercase:
+        if self.look.uppercase:
             words = tuple(w.upper() for w in words)
-        font, lines = self._fit(words, look.role, look.px, look.weight, look.max_lines)
+        picture = self._picture(words)
         colours = self.theme.colors
         lit = k if kind == "karaoke" else -1
         box = lit >= 0 and self.spec.highlight == "box"
         fills = [colours["accent"] if i == lit and not box else colours["background"] if i == lit else
                  colours["text"] for i in range(len(words))]
-        picture = TextPicture(font, lines, words, self.zone.right - self.zone.left, outline=colours["background"])
         # Cues sit on a translucent panel: slide text behind them would otherwise show through the letters.
         panel = None if kind == "pop" else (colours["background"], CUE_PANEL)
         colour, alpha = picture.render(fills, boxed=lit if box else -1, box_colour=colours["accent"], panel=panel)
@@ -232,6 +236,7 @@ class TextPicture:
             for i in line:
                 self.places[i] = (x, baseline)
                 x += font.length(words[i]) + space
+        self._backings: dict = {}
 
     def _mask(self, indexes) -> np.ndarray:
         canvas = Canvas()
@@ -252,10 +257,21 @@ class TextPicture:
                panel: tuple[tuple[int, int, int], float] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(premultiplied RGB, alpha) of the words in `fills` colours; `boxed` sits on a box of `box_colour`,
         and `panel` (colour, opacity) puts all the text on one rounded panel."""
+        if panel not in self._backings:
+            self._backings[panel] = self._backing(panel)
+        colour, alpha = (a.copy() for a in self._backings[panel])
+        if boxed >= 0:
+            _over(colour, alpha, box_colour, _round_box(alpha.shape, self._word_box(boxed, self.font.px * 0.12),
+                                                        self.font.px * 0.15))
+        for fill in dict.fromkeys(fills):  # one pass per colour, not per word
+            _over(colour, alpha, fill, self._mask([i for i, f in enumerate(fills) if f == fill]))
+        return colour, alpha
+
+    def _backing(self, panel: tuple[tuple[int, int, int], float] | None) -> tuple[np.ndarray, np.ndarray]:
+        """What lies under the words: their shadow, and the panel or their outline."""
         shape = (self.height, self.width)
         colour, alpha = np.zeros(shape + (3,), np.float32), np.zeros(shape, np.float32)
-        masks = [self._mask([i]) for i in range(len(self.words))]
-        ink = np.maximum.reduce(masks) if masks else np.zeros(shape, np.float32)
+        ink = self._mask(range(len(self.words)))
         backing = self._panel(shape) if panel is not None else ink
         outline = None
         if self.outline is not None:
@@ -273,11 +289,6 @@ class TextPicture:
         if outline is not None:
             _over(colour, alpha, (0, 0, 0), 0.6 * shadow)
             _over(colour, alpha, self.outline, outline)
-        if boxed >= 0:
-            _over(colour, alpha, box_colour, _round_box(shape, self._word_box(boxed, self.font.px * 0.12),
-                                                        self.font.px * 0.15))
-        for mask, fill in zip(masks, fills):
-            _over(colour, alpha, fill, mask)
         return colour, alpha
 
     def _panel(self, shape: tuple[int, int]) -> np.ndarray:
