@@ -115,7 +115,8 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def test_captions_stay_in_the_platform_safe_zone():
-    """Every style, long cues included: clear of the bottom fifth and button column on 9:16, the bottom tenth on 16:9."""
+    """Every style, long cues included: clear of the bottom fifth and button column on 9:16, of the bottom
+    tenth on 16:9."""
     theme = load_theme("neon-cyberdeck")
     words = [Word(w, i * 0.3, i * 0.3 + 0.25) for i, w in enumerate(
         "An unusually long caption line that must wrap across several lines of text without leaving the zone".split())]

@@ -123,7 +123,8 @@ def caption_spans(cues: list[Cue], spec: CaptionSpec, fps: int) -> list[tuple[in
             starts = [frame_at(g[0].start, fps) for g in groups] + [end]
             for group, first, until in zip(groups, starts, starts[1:]):
                 text = tuple(w.text for w in group)
-                spans += [(first, min(first + 1, until), ("pop", text, 0)), (first + 1, min(until, end), ("pop", text, 1))]
+                spans += [(first, min(first + 1, until), ("pop", text, 0)),
+                          (first + 1, min(until, end), ("pop", text, 1))]
     return spans
 
 
@@ -141,7 +142,8 @@ class CaptionArtist:
 
     def _lay_out(self, words: tuple) -> TextPicture:
         font, lines = self._fit(words, self.look.role, self.look.px, self.look.weight, self.look.max_lines)
-        return TextPicture(font, lines, words, self.zone.right - self.zone.left, outline=self.theme.colors["background"])
+        return TextPicture(font, lines, words, self.zone.right - self.zone.left,
+                           outline=self.theme.colors["background"])
 
     def state(self, state: tuple) -> Sprite | None:
         kind, words, k = state

@@ -157,6 +157,13 @@ def _missing_glyphs(script: Script, theme: Theme) -> list[VessayError]:
     return found
 
 
+def layout_findings(script: Script, theme: Theme) -> Findings:
+    """Only the slides' layout problems (what a short's scenes must also pass at the short's frame size)."""
+    findings = Findings([], [])
+    _check_layout(script, theme, findings.errors, findings.warnings)
+    return findings
+
+
 def _check_layout(script: Script, theme: Theme, errors: list, warnings: list) -> None:
     from .slides import fits
 

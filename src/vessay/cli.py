@@ -148,11 +148,11 @@ def _internal_error() -> int:
     return 1
 
 
-def _load(args, *, checked: bool = True, shorts: bool = False):
+def _load(args, *, checked: bool = True, shorts: bool = False, layout: bool = True):
     """Script and theme; with `checked`, every problem `vessay check` finds stops here, before any work
-    (with `shorts`, the shorts' lengths too, which means speaking the script)."""
+    (with `shorts`, the shorts' lengths too, which means speaking the script; without `layout`, not the
+    slides' layout)."""
     from .checks import check, theme_for
-    from .errors import VessayErrors
     from .script import load_script
 
     script = load_script(args.script)
@@ -160,13 +160,30 @@ def _load(args, *, checked: bool = True, shorts: bool = False):
     if checked:
         from .progress import Progress
 
-        findings = check(script, theme, measure_shorts=Progress(args.quiet) if shorts else None,
-                         cache_dir=getattr(args, "cache_dir", None))
-        for warning in findings.warnings:
-            print(warning, file=sys.stderr)
-        if findings.errors:
-            raise VessayErrors(findings.errors) if len(findings.errors) > 1 else findings.errors[0]
+        _stop_on(check(script, theme, layout=layout, measure_shorts=Progress(args.quiet) if shorts else None,
+                       cache_dir=getattr(args, "cache_dir", None)))
     return script, theme
+
+
+def _stop_on(findings) -> None:
+    """Print the warnings; raise the errors."""
+    from .errors import VessayErrors
+
+    for warning in findings.warnings:
+        print(warning, file=sys.stderr)
+    if findings.errors:
+        raise VessayErrors(findings.errors) if len(findings.errors) > 1 else findings.errors[0]
+
+
+def _short_cuts(args, script, theme, only: tuple[str, ...] = ()):
+    """The shorts to render at the aspects asked for, their slides' layout checked at their frame size."""
+    from .checks import Findings, layout_findings
+    from .shorts import short_renders
+
+    wanted = short_renders(script, ("9:16", "1:1") if args.aspect == "1:1" else ("9:16",), only)
+    findings = [layout_findings(short.script, theme) for short in wanted]
+    _stop_on(Findings([e for f in findings for e in f.errors], [w for f in findings for w in f.warnings]))
+    return wanted
 
 
 def _encoder(args):
@@ -211,6 +228,7 @@ def cmd_render(args) -> int:
     from .shorts import render_shorts
 
     script, theme = _load(args)
+    wanted = _short_cuts(args, script, theme) if script.shorts and not args.no_shorts and not args.draft else []
     video, suffix = _reshaped(script.video, args.aspect)
     vertical = video.height > video.width
     if args.draft:
@@ -228,10 +246,8 @@ def cmd_render(args) -> int:
         progress.say(f"wrote {result.video}: {result.duration:.1f} s of video in {time.monotonic() - started:.1f} s "
                      f"({result.encoded_pieces} of {result.total_pieces} pieces encoded, the rest cached), "
                      f"with {', '.join(p.name for p in (result.words, *result.extras))}")
-        if script.shorts and not args.no_shorts and not args.draft:
-            aspects = ("9:16", "1:1") if args.aspect == "1:1" else ("9:16",)
-            for short in render_shorts(script, theme, job, out.parent, aspects):
-                progress.say(f"wrote {short.video}: {short.duration:.1f} s")
+        for short in render_shorts(script, theme, job, out.parent, wanted):
+            progress.say(f"wrote {short.video}: {short.duration:.1f} s")
     return 0
 
 
@@ -241,17 +257,17 @@ def cmd_shorts(args) -> int:
     from .render import Job
     from .shorts import render_shorts
 
-    script, theme = _load(args)
+    script, theme = _load(args, layout=False)  # the essay's layout is not the shorts' concern
     if not script.shorts:
         raise VessayError("the script has no 'shorts:' list; add one, e.g. "
                           "shorts: [{id: best, scenes: [scene-id], title: \"A hook\"}]", script.path)
+    wanted = _short_cuts(args, script, theme, tuple(args.ids))
     folder = args.output or Path("out")
     progress = Progress(args.quiet)
     with tempfile.TemporaryDirectory(prefix="vessay-nocache-") as scratch:
         cache_dir = Path(scratch) if args.no_cache else (args.cache_dir or default_cache_dir())
         job = Job(folder / "short.mp4", cache_dir, progress, _encoder(args), max(1, args.jobs))
-        aspects = ("9:16", "1:1") if args.aspect == "1:1" else ("9:16",)
-        for short in render_shorts(script, theme, job, folder, aspects, tuple(args.ids)):
+        for short in render_shorts(script, theme, job, folder, wanted):
             progress.say(f"wrote {short.video}: {short.duration:.1f} s")
     return 0
 

@@ -8,6 +8,7 @@ vertical cut drew them, and its soundtrack is mixed and levelled on its own.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Cache
@@ -45,20 +46,36 @@ def length_problems(script: Script, audios: list[SceneAudio]) -> list[VessayErro
     return problems
 
 
-def short_path(folder: Path, script: Script, short: ShortSpec, aspect: str) -> Path:
-    return folder / f"{script.stem}-{short.id}{'' if aspect == '9:16' else '-' + aspect.replace(':', 'x')}.mp4"
+@dataclass(frozen=True)
+class ShortRender:
+    """One short at one aspect: the script it renders (its scenes at its frame size) and where it goes."""
+
+    short: ShortSpec
+    aspect: str
+    script: Script
+
+    def path(self, folder: Path, stem: str) -> Path:
+        suffix = "" if self.aspect == "9:16" else "-" + self.aspect.replace(":", "x")
+        return folder / f"{stem}-{self.short.id}{suffix}.mp4"
 
 
-def render_shorts(script: Script, theme: Theme, job: Job, folder: Path, aspects: tuple[str, ...] = ("9:16",),
-                  only: tuple[str, ...] = ()) -> list[RenderResult]:
-    """Render each of the script's shorts (or those in `only`) at each aspect into `folder`."""
+def short_renders(script: Script, aspects: tuple[str, ...] = ("9:16",),
+                  only: tuple[str, ...] = ()) -> list[ShortRender]:
+    """Each of the script's shorts (or those in `only`) at each aspect."""
     known = [short.id for short in script.shorts]
     for name in only:
         if name not in known:
             raise VessayError(f"the script has no short '{name}'; its shorts are: {', '.join(known) or 'none'}",
                               script.path)
-    shorts = [short for short in script.shorts if not only or short.id in only]
-    if not shorts:
+    return [ShortRender(short, aspect, dataclasses.replace(script.excerpt(short.scenes),
+                                                           video=VideoSpec(*ASPECTS[aspect], script.video.fps)))
+            for short in script.shorts if not only or short.id in only for aspect in aspects]
+
+
+def render_shorts(script: Script, theme: Theme, job: Job, folder: Path,
+                  wanted: list[ShortRender]) -> list[RenderResult]:
+    """Render the `wanted` shorts into `folder`, from the essay's narration."""
+    if not wanted:
         return []
     audios = narrate_all(script, Cache(job.cache_dir), job.progress)
     problems = length_problems(script, audios)
@@ -66,13 +83,11 @@ def render_shorts(script: Script, theme: Theme, job: Job, folder: Path, aspects:
         raise problems[0]
     by_id = {scene.id: audio for scene, audio in zip(script.scenes, audios)}
     results = []
-    for short in shorts:
-        for aspect in aspects:
-            excerpt = dataclasses.replace(script.excerpt(short.scenes), video=VideoSpec(*ASPECTS[aspect],
-                                                                                       script.video.fps))
-            out = short_path(folder, script, short, aspect)
-            job.progress.say(f"short '{short.id}' ({aspect}) → {out}")
-            cut = dataclasses.replace(job, out=out, captions=short_captions(script, short), hook=short.title,
-                                      package=False)
-            results.append(render(excerpt, theme, cut, [by_id[i] for i in short.scenes]))
+    for short in wanted:
+        out = short.path(folder, script.stem)
+        spec = short.short
+        job.progress.say(f"short '{spec.id}' ({short.aspect}) → {out}")
+        short_job = dataclasses.replace(job, out=out, captions=short_captions(script, spec), hook=spec.title,
+                                        package=False)
+        results.append(render(short.script, theme, short_job, [by_id[i] for i in spec.scenes]))
     return results
