@@ -156,7 +156,7 @@ def main() -> int:
         print(f"{'x floor':<22}{wall / floor_wall:>10.2f}{cpu / floor_cpu:>10.2f}")
         ok &= wall / floor_wall <= MAX_SHORT_X_FLOOR
     print(f"\ntargets: captions <= +{MAX_CAPTION_COST:.0%} CPU, short <= {MAX_SHORT_X_FLOOR}x floor's wall time: "
-          f"{'met' if ok else 'NOT met'}")
+          f"{'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 
 
