@@ -64,6 +64,16 @@ def test_short_opens_on_its_hook_title_then_clears_it(essay):
     assert panel(1.5) < 2_000
 
 
+def test_first_words_show_at_full_strength_under_the_hook(essay):
+    """Captions spoken during the hook's second are drawn over its dimmed frame, not dimmed with it."""
+    folder, _, words = essay
+    scene = next(s for s in words if s["scene"] == "b")
+    at = scene["words"][0]["start"] - scene["start"] + 0.15  # the first pop group, settled
+    assert at < 0.7
+    band = decode_frame(folder / "out" / "essay-best.mp4", at, (1080, 1920)).astype(int)[1150:1460, 160:920]
+    assert (band.min(axis=2) > 170).sum() > 2_000
+
+
 def test_short_keeps_the_essays_scene_numbers():
     """An excerpt numbers its scenes as the essay does, so their slides are the ones the essay drew."""
     from pathlib import Path

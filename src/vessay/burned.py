@@ -335,16 +335,16 @@ def scene_overlays(scene: Scene, cues: list[Cue], spec: CaptionSpec | None, hook
     artist = CaptionArtist(spec or CaptionSpec(), theme, frame, lower)
     drawn = {"theme": theme.cache_identity(), "frame": frame}
     overlays: list[Overlay] = []
-    if spec is not None and cues:
-        overlays.append(Timed(tuple(caption_spans(cues, spec, video.fps)), artist.state,
-                              {**drawn, "captions": asdict(spec), "above": lower}))
-    if hook:
+    if hook:  # under the captions: the first words are spoken while it shows, and its scrim would dim them
         shown, fading = round(HOOK_SECONDS * video.fps), max(1, round(HOOK_FADE * video.fps))
         spans = [(0, shown - fading, 0)] + [(shown - fading + k, shown - fading + k + 1, k + 1)
                                              for k in range(fading)]
         card = functools.lru_cache(maxsize=1)(lambda: artist.hook(hook))
         overlays.append(Timed(tuple(spans), lambda k: card().faded(1.0 - k / (fading + 1)),
                               {**drawn, "hook": hook}))
+    if spec is not None and cues:
+        overlays.append(Timed(tuple(caption_spans(cues, spec, video.fps)), artist.state,
+                              {**drawn, "captions": asdict(spec), "above": lower}))
     return tuple(overlays)
 
 
