@@ -248,3 +248,36 @@ def test_denoise_lowers_room_noise_and_leaves_a_clean_take_alone(tmp_path):
     quiet = voice.copy()
     quiet[: int(0.2 * 48000)] *= 0.001  # a studio-quiet pause before the voice
     assert np.array_equal(denoise(quiet, 48000, [(0.0, 0.18)], "auto"), quiet)
+
+
+def test_a_long_take_keeps_every_scene_and_cuts_every_false_start(tmp_path, monkeypatch, capsys):
+    """A take of four scenes, the text's match kept to a window far shorter than it (as over a long
+    take): every scene is found, every false start, um and long pause is cut, nothing is missing."""
+    from vessay import matching
+
+    monkeypatch.setattr(matching, "WINDOW", 60)
+    take = takes.with_sonnet(takes.messy_take())
+    write_wav(tmp_path / "take.wav", take.samples)
+    scenes = {**takes.SCENES, **takes.SONNET}
+    script = tmp_path / "essay.yaml"
+    script.write_text(takes.script_text(scenes=scenes) + "narration_audio: {file: take.wav}\n")
+    assert main(["check", str(script)]) == 0
+    assert "warning" not in capsys.readouterr().err
+    out = tmp_path / "labels.txt"
+    assert main(["align", str(script), "-o", str(out), "--quiet"]) == 0
+    labels = labels_of(out)
+    spans = [(a, n) for a, _, n in labels if not n.startswith("cut:")]
+    assert [n for _, n in spans] == list(scenes)
+    firsts = [take.sentence_starts[k] for k in (0, 1, 3, 5)]  # each scene's first sentence
+    assert all(abs(a - truth) < 0.2 for (a, _), truth in zip(spans, firsts)), (spans, firsts)
+    retakes = [(a, b) for a, b, n in labels if n == "cut: retake"]
+    assert len(retakes) == len(take.false_starts) == 3
+    for start, end in take.false_starts:
+        assert any(a <= start + 0.05 and b >= end - 0.05 for a, b in retakes), (start, end, retakes)
+    assert sum(n == "cut: um" for _, _, n in labels) == 1
+    # Every long pause is between scenes, or cut (as a pause, or with the false start before it).
+    scene_spans = [(a, b) for a, b, n in labels if not n.startswith("cut:")]
+    cuts = [(a, b) for a, b, n in labels if n.startswith("cut: pause")] + retakes
+    for a, b in take.long_pauses:
+        between = not any(s < a + 0.3 and b - 0.3 < e for s, e in scene_spans)
+        assert between or any(s < b - 0.3 and a + 0.3 < e and e - s > b - a - 1.2 for s, e in cuts), (a, b)

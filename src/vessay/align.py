@@ -1,11 +1,12 @@
 """Forced alignment of a recording to its text with CMU pocketsphinx's US-English acoustic model.
 
-The text becomes a finite-state grammar that a reader's habits fit into: the words in order,
-plus a way back to a few words earlier or to the start of a clause or sentence (a restart),
-um/uh/er between any two words, a free phone loop between sentences (remarks that are not in
-the script), and a costly way past a sentence (one the reader skipped). Each word of the grammar
-has a dictionary entry of its own, so the decoder's word sequence says exactly which word of the
-text was heard when, and a step backwards is a retake.
+A recording is split at its pauses into utterances. Each is decoded with a language model built
+from the text, which hears the text's words in any order, and fillers; one monotonic match of
+everything heard to the text (matching.py) then says which stretch of the text each utterance
+reads, where the reader started over, left a sentence out, or said something else. Last, each
+utterance is force-aligned to exactly what it says, for word timings, and a word that follows a
+pause starts where the waveform says the voice comes back. Every step costs time in proportion
+to the recording's length.
 
 Words missing from the CMU dictionary, numbers and symbols get their pronunciation from
 espeak-ng (the phonemizer Piper carries), mapped onto the acoustic model's phones.
@@ -15,25 +16,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
-RATE = 16000
-"""The acoustic model's sample rate."""
-FRAME = 0.01
-"""Seconds per decoder frame."""
-FILLERS = ("um", "uh", "er")
-BACK = 6
-"""A restart may go back this many words, or to the start of the clause or of the sentence before."""
-PAUSE_PROB = 1e-2
-RESTART_PROB = 1e-5
-FILLER_PROB = 1e-4
-SKIP_PROB = 1e-5
-GARBAGE_PROB = 1e-6
-BEAMS = ({"beam": 1e-40, "pbeam": 1e-40, "wbeam": 1e-25}, {})
-"""Narrower beams than the defaults first (a grammar this tight rarely needs more), then the defaults."""
+from .sphinx import FILLERS, RATE, Said, Sphinx
 
 # espeak-ng's IPA (as Piper phonemizes English) → the CMU phone set; longest symbols first.
 _IPA = {
@@ -56,13 +44,15 @@ class Heard:
     """One stretch of the decoder's path through a recording."""
 
     kind: str
-    """"word" (a token of the text), "filler" (um, uh, er), "pause" (silence) or "noise"
-    (breath, click, room)."""
+    """"word" (a token of the text), "filler" (um, uh, er), "other" (speech the text does not
+    account for: a remark, or a word said twice), "pause" (silence) or "noise" (breath, click)."""
     start: float
     end: float
     token: int = -1
     """For words: the index of the token in the text."""
     label: str = ""
+    """For a word, what the recogniser heard when it was not this word (else ""); for the rest,
+    what was heard (a filler, a noise, other words)."""
 
 
 @dataclass(frozen=True)
@@ -82,18 +72,21 @@ class Tokens:
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> dict[str, tuple[str, ...]]:
-    """The CMU pronouncing dictionary in the pocketsphinx wheel: word → pronunciations."""
-    import os
+def _cmudict():
+    """A decoder holding the CMU pronouncing dictionary of the pocketsphinx wheel, for look-ups
+    (pocketsphinx reads the 130,000 words in a tenth of a second; Python would take ten times that)."""
+    from pocketsphinx import Decoder
 
-    from pocketsphinx import get_model_path
+    return Decoder(lm=None, loglevel="FATAL")
 
-    found: dict[str, list[str]] = {}
-    with open(os.path.join(get_model_path(), "en-us", "cmudict-en-us.dict"), encoding="utf-8") as handle:
-        for line in handle:
-            word, _, phones = line.strip().partition(" ")
-            found.setdefault(re.sub(r"\(\d+\)$", "", word), []).append(phones.strip())
-    return {word: tuple(prons) for word, prons in found.items()}
+
+@lru_cache(maxsize=65536)
+def dictionary_prons(word: str) -> tuple[str, ...]:
+    """Every pronunciation the CMU dictionary has for `word` (lowercase), or () when it has none."""
+    prons = []
+    while (phones := _cmudict().lookup_word(word if not prons else f"{word}({len(prons) + 1})")) is not None:
+        prons.append(phones.strip())
+    return tuple(prons)
 
 
 @lru_cache(maxsize=1)
@@ -124,7 +117,6 @@ def tokenize(words: list[str], lexicon: dict[str, str]) -> Tokens:
     """Tokens for the text `words` (as on screen), each said as `lexicon` respells it."""
     from .narration import pronounce
 
-    dictionary = _dictionary()
     names: list[str] = []
     prons: list[tuple[str, ...]] = []
     word_of: list[int] = []
@@ -134,9 +126,9 @@ def tokenize(words: list[str], lexicon: dict[str, str]) -> Tokens:
             bare = re.sub(r"^[^\w]+|[^\w]+$", "", piece.casefold().replace("’", "'"))
             if not bare:
                 continue
-            if bare in dictionary:
+            if known := dictionary_prons(bare):
                 names.append(bare)
-                prons.append(dictionary[bare])
+                prons.append(known)
             else:
                 phones = espeak_phones(bare)
                 if not phones:
@@ -154,66 +146,150 @@ def tokenize(words: list[str], lexicon: dict[str, str]) -> Tokens:
     return Tokens(tuple(names), tuple(prons), tuple(word_of), tuple(sentences), tuple(clauses))
 
 
-def _grammar(tokens: Tokens) -> list[tuple]:
-    """FSG transitions. State j (0..n) is "before token j", n the end; n+1+j enters token j after
-    a restart; 2n+2+j is a pause after state j, from which a reader may say um or start over."""
-    n = len(tokens.names)
-    restart, pause = n + 1, 2 * n + 2
-    starts = set(tokens.sentence_starts) | set(tokens.clause_starts)
-    sentence_of = np.searchsorted(tokens.sentence_starts, np.arange(n + 1), side="right") - 1
-    arcs = []
-    for j in range(n):
-        arcs.append((j, j + 1, 1.0, f"w{j}"))
-        arcs.append((restart + j, j + 1, 1.0, f"w{j}"))
-    for j in range(n + 1):
-        # Restarts and fillers only after a pause: a reader stops before starting over or saying
-        # um, and the decoder stays fast because these paths open only where there is silence.
-        arcs.append((j, pause + j, PAUSE_PROB, "+sil"))
-        for filler in FILLERS:
-            arcs.append((pause + j, j, FILLER_PROB, filler))
-        if j == 0:
-            continue
-        # Back to a recent word, or to where this clause, this sentence or the one before began.
-        earliest = tokens.sentence_starts[max(0, sentence_of[min(j, n - 1)] - 1)]
-        targets = set(range(max(0, j - BACK), j)) | {k for k in starts if earliest <= k < j}
-        for k in sorted(targets):
-            arcs.append((pause + j, restart + k, RESTART_PROB))
-    for number, s in enumerate(tokens.sentence_starts):
-        after = tokens.sentence_starts[number + 1] if number + 1 < len(tokens.sentence_starts) else n
-        arcs.append((s, after, SKIP_PROB))
-    return arcs
 
 
 def decode(pcm: np.ndarray, tokens: Tokens) -> list[Heard] | None:
-    """The decoder's path through `pcm` (int16 at RATE) against `tokens`; None if none fits."""
-    from pocketsphinx import Decoder
+    """What the reader of `tokens` says when in `pcm` (int16 at RATE); None if nothing of it."""
+    from .matching import Step, match
+    from .pauses import utterances
 
     if not tokens.names or len(pcm) < RATE * 0.1:
         return None
-    raw = np.ascontiguousarray(pcm, dtype="<i2").tobytes()
-    for beams in BEAMS:
-        decoder = Decoder(samprate=RATE, lm=None, loglevel="FATAL", **beams)
-        for j, prons in enumerate(tokens.prons):
-            for variant, phones in enumerate(prons):
-                decoder.add_word(f"w{j}" + (f"({variant + 1})" if variant else ""), phones, False)
-        decoder.add_word("+sil", "SIL", True)
-        decoder.add_fsg("text", decoder.create_fsg("text", 0, len(tokens.names), _grammar(tokens)))
-        decoder.activate_search("text")
-        decoder.start_utt()
-        decoder.process_raw(raw, full_utt=True)
-        decoder.end_utt()
-        if decoder.hyp() is not None:
-            return [_heard(s.word, s.start_frame, s.end_frame) for s in decoder.seg()]
-    return None
+    spans = utterances(pcm.astype(np.float32) / 32768, RATE)
+    sphinx = _sphinx(tokens)
+    said = [[s for s in sphinx.recognise(pcm[int(a * RATE): int(b * RATE)]) if _spoken(s.word)] for a, b in spans]
+    heard_words = [s.word for utterance in said for s in utterance]
+    after_pause = [k == 0 for utterance in said for k in range(len(utterance))]
+    sounds = _sound_classes(sphinx.words)
+    steps = iter(match(heard_words, after_pause, sounds, [sounds[name] for name in tokens.names],
+                       set(tokens.sentence_starts) | set(tokens.clause_starts), list(tokens.sentence_starts),
+                       set(FILLERS)))
+    heard: list[Heard] = []
+    for (a, b), utterance in zip(spans, said):
+        if heard and heard[-1].end < a or not heard and a > 0:
+            heard.append(Heard("pause", heard[-1].end if heard else 0.0, a))
+        if not utterance:
+            heard.append(Heard("noise", a, b))
+            continue
+        plan = [next(steps) for _ in utterance]
+        words = [tokens.names[p.token] if p.kind != "insert" else s.word for p, s in zip(plan, utterance)]
+        timed, complete = sphinx.align(pcm[int(a * RATE): int(b * RATE)], words)
+        fit = _fit(timed) if any(_spoken(s.word) for s in timed) else -np.inf
+        if complete and fit >= MIN_FIT:
+            pass
+        elif fit >= MIN_FIT:
+            timed = utterance  # a word the aligner could not place: the recogniser's times do
+        else:
+            # The sound does not fit the words the text offered: it says something else.
+            timed, plan = utterance, [Step("insert")] * len(utterance)
+            words = [s.word if s.word in FILLERS else "" for s in utterance]
+        spoken = iter(zip(plan, words, utterance))
+        for item in timed:
+            start, end = round(a + item.start, 3), round(a + item.end, 3)
+            if not _spoken(item.word):
+                heard.append(Heard("pause" if item.word in _SILENCE else "noise", start, end, label=item.word))
+                continue
+            step, word, said_as = next(spoken)
+            if step.kind != "insert":
+                heard.append(Heard("word", start, end, step.token, "" if step.kind == "match" else said_as.word))
+            else:
+                heard.append(Heard("filler" if word in FILLERS else "other", start, end, label=word or item.word))
+    if heard and heard[-1].end < len(pcm) / RATE:
+        heard.append(Heard("pause", heard[-1].end, round(len(pcm) / RATE, 3)))
+    if not any(h.kind == "word" for h in heard):
+        return None
+    return _settle_edges(heard, pcm.astype(np.float32) / 32768)
 
 
-def _heard(word: str, first: int, last: int) -> Heard:
-    start, end = first * FRAME, (last + 1) * FRAME
-    word = re.sub(r"\(\d+\)$", "", word)
-    if word.startswith("w") and word[1:].isdigit():
-        return Heard("word", start, end, int(word[1:]))
-    if word in FILLERS:
-        return Heard("filler", start, end, label=word)
-    if word in ("<sil>", "<s>", "</s>", "+sil"):
-        return Heard("pause", start, end)
-    return Heard("noise", start, end, label=word)
+MIN_WORD = 0.03
+"""Seconds: the shortest a word can be made by moving its edges."""
+
+
+def _settle_edges(heard: list[Heard], samples: np.ndarray) -> list[Heard]:
+    """Words next to a pause start and end where the voice does: the aligner's edges there are
+    tens of milliseconds off (its frames see 25 ms of sound, and its features 30 ms ahead), and
+    in a pause it may stretch a word over the silence."""
+    from .pauses import voice_onset
+
+    out = list(heard)
+    spoken = [k for k, h in enumerate(out) if h.kind in SPOKEN]
+    for before, k in zip([None] + spoken, spoken):
+        lo, item = (out[before].end if before is not None else 0.0), out[k]
+        edge = voice_onset(samples, RATE, lo, item.start, item.end)
+        if edge is not None and lo <= edge < item.end - MIN_WORD:
+            out[k] = replace(item, start=round(edge, 3))
+    for k, after in zip(spoken, spoken[1:] + [None]):
+        item = out[k]
+        hi = out[after].start if after is not None else len(samples) / RATE
+        edge = voice_onset(samples, RATE, item.start, item.end, hi, backwards=True)
+        if edge is not None and item.start + MIN_WORD < edge <= hi:
+            out[k] = replace(item, end=round(edge, 3))
+    return _pauses_between(out)
+
+
+def _pauses_between(heard: list[Heard]) -> list[Heard]:
+    """Pauses and noises made to fit around the spoken items once their edges moved."""
+    following: list[float | None] = []
+    upcoming = None
+    for item in reversed(heard):
+        following.append(upcoming)
+        if item.kind in SPOKEN:
+            upcoming = item.start
+    out, previous_end = [], 0.0
+    for item, next_start in zip(heard, reversed(following)):
+        if item.kind in SPOKEN:
+            out.append(item)
+            previous_end = item.end
+            continue
+        start, end = max(item.start, previous_end), item.end if next_start is None else min(item.end, next_start)
+        if end > start:
+            out.append(replace(item, start=round(start, 3), end=round(end, 3)))
+    return out
+
+
+_SILENCE = ("<s>", "</s>", "<sil>")
+SPOKEN = ("word", "filler", "other")
+MIN_FIT = -3.0
+"""An utterance whose words fit the sound worse than this (mean log-likelihood per frame, see
+sphinx.Said.fit) does not say them: read speech fits its text at -1 to -2, other words at -4 and below."""
+
+
+def _fit(said: list[Said]) -> float:
+    """How well the spoken items of an utterance fit its sound, per frame."""
+    items = [s for s in said if _spoken(s.word)]
+    frames = sum(s.end - s.start for s in items)
+    return sum(s.fit * (s.end - s.start) for s in items) / frames if frames else 0.0
+
+
+def _spoken(word: str) -> bool:
+    """A word or filler, not a pause or a noise."""
+    return not word.startswith(("<", "["))
+
+
+def _sphinx(tokens: Tokens) -> Sphinx:
+    """Decoders for the text, its language model made of its clauses."""
+    words = dict(zip(tokens.names, tokens.prons))
+    cuts = sorted(set(tokens.sentence_starts) | set(tokens.clause_starts) | {0, len(tokens.names)})
+    return Sphinx(words, [list(tokens.names[a:b]) for a, b in zip(cuts, cuts[1:])])
+
+
+def _sound_classes(words: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """A number per word, shared by words that can sound the same ("to", "two")."""
+    owner: dict[str, str] = {}
+    parent: dict[str, str] = {w: w for w in words}
+
+    def root(word: str) -> str:
+        while parent[word] != word:
+            parent[word] = parent[parent[word]]
+            word = parent[word]
+        return word
+
+    for word, prons in words.items():
+        for phones in prons:
+            if phones in owner:
+                parent[root(word)] = root(owner[phones])
+            else:
+                owner[phones] = word
+    roots = sorted({root(w) for w in words})
+    number = {r: k for k, r in enumerate(roots)}
+    return {w: number[root(w)] for w in words}

@@ -3,6 +3,7 @@ cut it without clicks, and steady room noise taken out using the noise heard in 
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,8 @@ MIN_CUT = 0.05
 MIN_RETAKE = 0.3
 """Seconds: a shorter abandoned reading of a single word is decoder noise, not a false start."""
 MIN_FILLER = 0.12
+MIN_REMARK = 0.4
+"""Seconds: unscripted speech shorter than this is left in (a misheard word, a breath)."""
 BREATH = 0.8
 """At most this much sound just before a kept sentence is treated as its breath and kept."""
 
@@ -40,7 +43,8 @@ class Reading:
     words: tuple[Heard, ...]
     """The kept reading of each token that was heard, in order."""
     retakes: tuple[tuple[float, float], ...]
-    """Stretches read again later (start of the abandoned reading, start of the new one)."""
+    """Stretches read again later (start of the abandoned reading, end of what was said before the
+    new one), and speech the text does not account for."""
     fillers: tuple[Heard, ...]
     missing: tuple[tuple[int, int], ...]
     """Runs of tokens (first, last+1) never heard."""
@@ -52,6 +56,9 @@ def read(heard: list[Heard], count: int) -> Reading:
     retakes = []
     said_until = 0.0
     for item in heard:
+        if item.kind == "other":
+            said_until = item.end
+            continue
         if item.kind != "word":
             continue
         if kept and item.token <= kept[-1].token:
@@ -59,10 +66,12 @@ def read(heard: list[Heard], count: int) -> Reading:
             while kept and kept[-1].token >= item.token:
                 first = kept.pop()
             # A lone blip read "again" (a breath taken for a short word) is no retake worth a cut.
-            if said_until - first.start >= MIN_RETAKE or first.token < item.token - 1:
+            if said_until - first.start >= MIN_RETAKE:
                 retakes.append((first.start, said_until))
         kept.append(item)
         said_until = item.end
+    retakes += _unscripted([h for h in heard if h.kind == "other" and not any(a <= h.start < b for a, b in retakes)],
+                           kept, count)
     tokens = [w.token for w in kept]
     missing, expected = [], 0
     for token in tokens + [count]:
@@ -70,7 +79,23 @@ def read(heard: list[Heard], count: int) -> Reading:
             missing.append((expected, token))
         expected = token + 1
     fillers = tuple(h for h in heard if h.kind == "filler" and h.end - h.start >= MIN_FILLER)
-    return Reading(tuple(kept), tuple(retakes), fillers, tuple(missing))
+    return Reading(tuple(kept), tuple(sorted(retakes)), fillers, tuple(missing))
+
+
+def _unscripted(others: list[Heard], kept: list[Heard], count: int) -> list[tuple[float, float]]:
+    """Runs of speech the text does not have, long enough to be a remark rather than a word heard
+    twice, where the reading around them is whole: next to a gap in the reading, such speech is
+    more likely the missing words said unclearly, and stays."""
+    starts = [w.start for w in kept]
+    tokens = [-1] + [w.token for w in kept] + [count]
+    runs: list[list] = []
+    for item in others:
+        between = bisect.bisect_left(starts, item.start)
+        if runs and runs[-1][2] == between:
+            runs[-1][1] = item.end
+        else:
+            runs.append([item.start, item.end, between])
+    return [(a, b) for a, b, k in runs if b - a >= MIN_REMARK and tokens[k + 1] == tokens[k] + 1]
 
 
 @dataclass(frozen=True)
@@ -282,8 +307,8 @@ def denoise(samples: np.ndarray, rate: int, pauses: list[tuple[float, float]], m
     gain = np.sqrt(gain)
     # Smooth the gain across neighbouring bins and frames: isolated bins that flicker open are
     # what makes "musical" noise.
-    kernel = np.ones(5, np.float32) / 5
-    gain = np.apply_along_axis(lambda g: np.convolve(g, kernel, mode="same"), 1, gain)
+    padded_gain = np.pad(gain, ((0, 0), (2, 2)))
+    gain = sum(padded_gain[:, k: k + gain.shape[1]] for k in range(5)) / 5
     for k in range(1, len(gain)):
         gain[k] = np.maximum(gain[k], 0.6 * gain[k - 1])
     gain = np.maximum(gain, floor)
@@ -297,10 +322,13 @@ def _stft(padded: np.ndarray, window: np.ndarray, frames_at: np.ndarray) -> np.n
 
 
 def _istft(spectra: np.ndarray, window: np.ndarray, frames_at: np.ndarray, length: int) -> np.ndarray:
+    """Overlap-add of the frames (which start every _HOP samples), a quarter frame at a time."""
     frames = np.fft.irfft(spectra, n=_FFT, axis=1).astype(np.float32) * window
-    out = np.zeros(length, np.float32)
-    norm = np.zeros(length, np.float32)
-    for k, at in enumerate(frames_at):
-        out[at: at + _FFT] += frames[k]
-        norm[at: at + _FFT] += window ** 2
-    return out / np.maximum(norm, 1e-6)
+    count = len(frames)
+    out = np.zeros(length + _FFT, np.float32)
+    norm = np.zeros(length + _FFT, np.float32)
+    for part in range(_FFT // _HOP):
+        at = slice(part * _HOP, part * _HOP + count * _HOP)
+        out[at] += frames[:, part * _HOP: (part + 1) * _HOP].reshape(-1)
+        norm[at] += np.tile(window[part * _HOP: (part + 1) * _HOP] ** 2, count)
+    return out[:length] / np.maximum(norm[:length], 1e-6)

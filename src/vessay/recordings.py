@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .align import RATE as ALIGN_RATE, Heard, Tokens, decode, tokenize
-from .cache import Cache, atomic_output, content_key, file_digest
+from .cache import Cache, atomic_output, content_key, media_digest
 from .cleanup import Cut, apply_cuts, denoise, plan_cuts, read
 from .errors import VessayError
 from .media import AUDIO_RATE, decode_audio
@@ -115,7 +115,7 @@ def _decoded(path: Path, digest: str, rate: int) -> np.ndarray:
 
 def recording_samples(path: Path, rate: int = AUDIO_RATE) -> np.ndarray:
     """A recording as mono float32 (the last two are kept in memory: a take is read once)."""
-    samples = _decoded(path, file_digest(path), rate)
+    samples = _decoded(path, media_digest(path), rate)
     if len(samples) < rate * 0.1:
         raise VessayError("recording is empty or shorter than 0.1 s", path)
     return samples
@@ -131,7 +131,7 @@ def scene_tokens(scene: Scene, script: Script) -> Tokens:
 
 def aligned(file: Path, start: float, end: float | None, tokens: Tokens, cache: Cache) -> tuple[Heard, ...] | None:
     """The decoder's path through a stretch of `file` against `tokens` (cached)."""
-    key = content_key("alignment", {"file": file_digest(file), "span": [start, end], "names": tokens.names,
+    key = content_key("alignment", {"file": media_digest(file), "span": [start, end], "names": tokens.names,
                                     "prons": tokens.prons, "sentences": tokens.sentence_starts,
                                     "clauses": tokens.clause_starts})
     with cache.lock("alignment", key):
@@ -356,7 +356,7 @@ def _word_times(words: list[str], tokens: Tokens, kept: tuple[Heard, ...], where
 def clean_key(clip: Clip, script: Script, edited: tuple[Cut, ...] | None) -> str:
     tokens = scene_tokens(clip.scene, script) if clip.scene.narration else None
     return content_key("recording", {
-        "file": file_digest(clip.file), "span": [clip.start, clip.end], "rate": AUDIO_RATE,
+        "file": media_digest(clip.file), "span": [clip.start, clip.end], "rate": AUDIO_RATE,
         "text": clip.scene.narration, "names": tokens.names if tokens else (),
         "prons": tokens.prons if tokens else (), "heard": [asdict(h) for h in clip.heard or ()],
         "cleanup": asdict(script.recording), "edited": [asdict(c) for c in edited] if edited is not None else None})

@@ -15,6 +15,8 @@ import yaml
 HERE = Path(__file__).parent
 RATE = 48000
 TEXTS = yaml.safe_load((HERE / "texts.yaml").read_text(encoding="utf-8"))
+ONSETS = yaml.safe_load((HERE / "onsets.yaml").read_text(encoding="utf-8"))
+"""Where the voice starts in each recording, per phrase: {name: {word index: seconds}}."""
 
 
 def speech(name: str) -> np.ndarray:
@@ -23,12 +25,9 @@ def speech(name: str) -> np.ndarray:
     return decode_audio(HERE / f"{name}.flac", RATE)
 
 
-def onset(clip: np.ndarray, rate: int = RATE) -> float:
-    """Where speech starts in a clip that begins in room tone: the first 10 ms more than 15 dB above it."""
-    hop = rate // 100
-    db = 10 * np.log10(np.mean(clip[: len(clip) // hop * hop].reshape(-1, hop) ** 2, axis=1) + 1e-12)
-    floor = np.percentile(db, 5)
-    return float(np.flatnonzero(db > floor + 15)[0]) / 100
+def onset(name: str) -> float:
+    """Where the voice starts in a recording (its first word), as labelled by hand."""
+    return ONSETS[name][0]
 
 
 def room(seconds: float, level_db: float = -54.0, seed: int = 0) -> np.ndarray:
@@ -52,6 +51,8 @@ class Take:
     samples: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     sentence_starts: list[float] = field(default_factory=list)
     """True start of every kept sentence reading, in seconds of the take."""
+    phrase_starts: list[tuple[float, str, int]] = field(default_factory=list)
+    """Every labelled phrase start of the kept readings: (seconds of the take, recording, word index)."""
     false_starts: list[tuple[float, float]] = field(default_factory=list)
     long_pauses: list[tuple[float, float]] = field(default_factory=list)
     fillers: list[tuple[float, float]] = field(default_factory=list)
@@ -73,15 +74,14 @@ class Take:
             self.long_pauses.append((at, self.now))
 
     def sentence(self, name: str) -> None:
-        clip = speech(name)
-        at = self.add(clip)
-        self.sentence_starts.append(at + onset(clip))
-        self.speech.append((at + onset(clip), self.now))
+        at = self.add(speech(name))
+        self.sentence_starts.append(at + onset(name))
+        self.phrase_starts += [(at + seconds, name, word) for word, seconds in ONSETS[name].items()]
+        self.speech.append((at + onset(name), self.now))
 
     def false_start(self, name: str, seconds: float) -> None:
-        clip = speech(name)
-        at = self.add(clip[: int(seconds * RATE)])
-        self.false_starts.append((at + onset(clip), self.now))
+        at = self.add(speech(name)[: int(seconds * RATE)])
+        self.false_starts.append((at + onset(name), self.now))
 
     def say_filler(self, word: str = "um") -> None:
         at = self.add(filler(word))
@@ -112,13 +112,24 @@ def messy_take(fillers: bool = True) -> Take:
     return take
 
 
+def with_sonnet(take: Take) -> Take:
+    """A fourth scene after the messy take: the sonnet, started over after its first line."""
+    take.pause(1.0)
+    take.false_start("sonnet-1", 5.5)         # "One. From fairest creatures we desire increase,—"
+    take.pause(1.4)
+    take.sentence("sonnet-1")
+    take.pause(0.6)
+    return take
+
+
 SCENES = {"dashwood": ["austen-1"], "temper": ["austen-2", "austen-3"], "marriage": ["austen-4", "austen-5"]}
+SONNET = {"sonnet": ["sonnet-1"]}
 
 
-def script_text(video: str = "video: {width: 320, height: 180, fps: 10}") -> str:
+def script_text(video: str = "video: {width: 320, height: 180, fps: 10}", scenes: dict = SCENES) -> str:
     """Scenes that narrate the take's sentences (the on-screen words are the script's own)."""
     lines = ["title: Sense", video, "scenes:"]
-    for scene, names in SCENES.items():
+    for scene, names in scenes.items():
         text = " ".join(TEXTS[n] for n in names)
         lines.append(f"  - {{id: {scene}, layout: title, title: {scene.capitalize()}, narration: \"{text}\"}}")
     return "\n".join(lines) + "\n"
