@@ -204,8 +204,9 @@ scenes:
     assert "scene 'sonnet'" in err and "does not say its narration" in err and "Traceback" not in err
 
 
-def test_a_skipped_sentence_is_a_warning_with_scene_and_time(tmp_path, capsys):
-    """Narration missing from a recording is reported with its scene and where it should be."""
+def test_a_skipped_sentence_is_a_warning_with_scene_and_time(tmp_path, capsys, isolated_cache):
+    """Narration missing from a recording is reported with its scene and where it should be; the
+    alignment goes into the cache named by --cache-dir, for the render to reuse."""
     write_wav(tmp_path / "mine.wav", np.concatenate([takes.speech("austen-4"), takes.speech("austen-5")]))
     text = f"{takes.TEXTS['austen-4']} {takes.TEXTS['austen-1']} {takes.TEXTS['austen-5']}"
     script = write_script(tmp_path, f"""\
@@ -214,7 +215,8 @@ title: Skip
 scenes:
   - {{id: gap, layout: title, title: G, audio: mine.wav, narration: "{text}"}}
 """)
-    assert main(["check", str(script)]) == 0
+    assert main(["check", str(script), "--cache-dir", str(tmp_path / "mine")]) == 0
+    assert list((tmp_path / "mine" / "alignment").glob("*.json")) and not (isolated_cache / "alignment").exists()
     err = capsys.readouterr().err
     assert "warning: scene 'gap'" in err and "\"And Mister John Dashwood" in err and "missing from mine.wav" in err
     at = float(err.split("(at ")[1].split(" s)")[0])

@@ -60,7 +60,7 @@ def check(script: Script, theme: Theme, *, layout: bool = True, measure_shorts: 
         if problem:
             errors.append(VessayError(f"{what} '{path.name}' {problem}", script.path, line))
     if not errors:
-        _check_recordings(script, errors, warnings)
+        _check_recordings(script, errors, warnings, cache_dir)
     if layout:
         _check_layout(script, theme, errors, warnings)
     warnings.extend(_missing_glyphs(script, theme))
@@ -80,13 +80,13 @@ def _check_shorts(script: Script, progress: Progress, cache_dir: Path | None) ->
         return [err]
 
 
-def _check_recordings(script: Script, errors: list, warnings: list) -> None:
-    """Each recording aligned to its text (cached for the render): the wrong file is an error,
-    narration missing from a recording a warning."""
+def _check_recordings(script: Script, errors: list, warnings: list, cache_dir: Path | None) -> None:
+    """Each recording aligned to its text (into the cache the render then reads): the wrong file is
+    an error, narration missing from a recording a warning."""
     from .cache import Cache, default_cache_dir
     from .recordings import mismatches
 
-    found_errors, found_warnings = mismatches(script, Cache(default_cache_dir()))
+    found_errors, found_warnings = mismatches(script, Cache(cache_dir or default_cache_dir()))
     errors.extend(found_errors)
     warnings.extend(found_warnings)
 

@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate the script, theme, voice and files without rendering")
     _add_common(check)
+    check.add_argument("--cache-dir", type=Path,
+                       help="where recordings are aligned for the render to reuse (default: ~/.cache/vessay)")
 
     sheet = commands.add_parser("sheet", help="one PNG with every slide: review a retheme at a glance")
     _add_common(sheet)
@@ -102,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument("script", type=Path, help="a script with narration_audio: {file: ...}")
     align.add_argument("-o", "--output", type=Path, help="write the spans and cuts as an Audacity label file")
     align.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    align.add_argument("--cache-dir", type=Path, help="where cached artefacts live (default: ~/.cache/vessay)")
     studio = commands.add_parser("studio", help="a live storyboard in the browser that re-renders as you edit")
     _add_common(studio)
     studio.add_argument("--port", type=int, default=8765, help="port to serve on (default: 8765, or the next free one)")
@@ -374,7 +377,7 @@ def cmd_align(args) -> int:
     if script.take is None:
         raise VessayError("the script has no 'narration_audio: {file: ...}' to align", script.path)
     unlabelled = dataclasses.replace(script, take=dataclasses.replace(script.take, labels=None))
-    spans, cuts = review(unlabelled, Cache(default_cache_dir()))
+    spans, cuts = review(unlabelled, Cache(args.cache_dir or default_cache_dir()))
     for scene_id, span in spans.items():
         print(f"{span.start:9.3f}  {span.end:9.3f}  {scene_id}")
     for cut in cuts:
