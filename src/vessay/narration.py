@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 import re
@@ -71,6 +72,9 @@ class Narrator:
     def identity(self) -> str:
         return _voice_digest(self.model, self.config)
 
+    def warm(self) -> None:
+        """Speech lies ahead: get ready for it now, if that can run beside other work (here it cannot)."""
+
     def load(self):
         if self._voice is None:
             import onnxruntime
@@ -122,20 +126,48 @@ class Narrator:
         pause = np.zeros(int(spec.sentence_pause * rate), dtype=np.float32)
         words = text_words(text)
         spoken_forms = [pronounce(w, lexicon or {}) for w in words]
-        text = spoken_text(text, lexicon or {})
         pieces: list[np.ndarray] = []
         spoken: list[tuple[str, float, float]] = []  # (phonemes, start, end) per phoneme word
         offset = 0
-        for chunk in voice.synthesize(text, config, include_alignments=True):
+        for phonemes in voice.phonemize(spoken_text(text, lexicon or {})):
+            if not phonemes:
+                continue
+            audio, alignments = self._sentence(voice, phonemes, config)
             if pieces:
                 pieces.append(pause)
                 offset += len(pause)
-            spoken.extend(_phoneme_words(chunk.phoneme_alignments or [], offset, rate))
-            pieces.append(chunk.audio_float_array)
-            offset += len(chunk.audio_float_array)
+            spoken.extend(_phoneme_words(alignments, offset, rate))
+            pieces.append(audio)
+            offset += len(audio)
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         weights = [_phoneme_count(voice, form) for form in spoken_forms]
         return resample(samples, rate), align_words(words, spoken, weights)
+
+    def _sentence(self, voice, phonemes: list[str], config) -> tuple[np.ndarray, list[tuple[str, int]]]:
+        """One sentence spoken: its samples at the voice's rate and (phoneme, samples) per phoneme.
+
+        Each sentence is cached on its own, so editing a scene's narration speaks only the sentences
+        that changed."""
+        if self.cache is None:
+            return _speak(voice, phonemes, config)
+        key = content_key("sentence", {"voice": self.identity(), "phonemes": phonemes,
+                                       "speaker": config.speaker_id, "length": config.length_scale})
+        if (cached := self.cache.get("sentence", key, "npz")) is not None:
+            with np.load(cached) as stored:
+                return stored["audio"], list(zip(stored["phonemes"].tolist(), stored["samples"].tolist()))
+        audio, alignments = _speak(voice, phonemes, config)
+        with self.cache.put("sentence", key, "npz") as temp, temp.open("wb") as out:
+            np.savez(out, audio=audio, phonemes=np.array([p for p, _ in alignments], dtype=str),
+                     samples=np.array([n for _, n in alignments], dtype=np.int64))
+        return audio, alignments
+
+
+def _speak(voice, phonemes: list[str], config) -> tuple[np.ndarray, list[tuple[str, int]]]:
+    """Piper's own synthesis and alignment of one sentence whose phonemes are already known."""
+    sentence = copy.copy(voice)
+    sentence.phonemize = lambda _text: [phonemes]
+    chunk = next(iter(sentence.synthesize("", config, include_alignments=True)))
+    return chunk.audio_float_array, [(a.phoneme, int(a.num_samples)) for a in chunk.phoneme_alignments or ()]
 
 
 def _with_alignments(model: Path) -> bytes:
@@ -160,14 +192,22 @@ class VoiceProcess(Narrator):
         self._child: subprocess.Popen | None = None
         self._lock = threading.Lock()
 
+    def warm(self) -> None:
+        """Start the worker now: it loads the voice while the render reads its cache and plans."""
+        with self._lock:
+            self._start()
+
+    def _start(self) -> None:
+        if self._child is None:
+            args = [sys.executable, "-m", "vessay.voiceworker", str(self.model), str(self.config)]
+            if self.cache is not None:
+                args.append(str(self.cache.root))
+            self._child = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
     def synthesize(self, text: str, spec: VoiceSpec, lexicon: dict[str, str] | None = None
                    ) -> tuple[np.ndarray, list[Word]]:
         with self._lock:
-            if self._child is None:
-                args = [sys.executable, "-m", "vessay.voiceworker", str(self.model), str(self.config)]
-                if self.cache is not None:
-                    args.append(str(self.cache.root))
-                self._child = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self._start()
             send(self._child.stdin, (text, spec, lexicon))
             answer = receive(self._child.stdout)
         if answer is None:
@@ -224,13 +264,12 @@ def spoken_text(text: str, lexicon: dict[str, str]) -> str:
     return " ".join(pronounce(token, lexicon) for token in text.split())
 
 
-def _phoneme_words(alignments, offset: int, rate: int) -> list[tuple[str, float, float]]:
+def _phoneme_words(alignments: list[tuple[str, int]], offset: int, rate: int) -> list[tuple[str, float, float]]:
     """Group a sentence's phoneme alignments into words (split at the ' ' phoneme)."""
     words = []
     position = offset
     current, start, end = "", None, None
-    for item in alignments:
-        phoneme, samples = item.phoneme, int(item.num_samples)
+    for phoneme, samples in alignments:
         if phoneme == " ":
             if current:
                 words.append((current, start / rate, end / rate))
@@ -328,12 +367,16 @@ def trim_silence(samples: np.ndarray, rate: int = AUDIO_RATE, keep: float = 0.05
     return samples[first:last]
 
 
+def narration_key(scene: Scene, voice: VoiceSpec, narrator: Narrator, lexicon: dict[str, str] | None) -> str:
+    return content_key("narration", {"text": scene.narration, "spoken": spoken_text(scene.narration, lexicon or {}),
+                                     "voice": narrator.identity(), "speed": voice.speed, "speaker": voice.speaker,
+                                     "pause": voice.sentence_pause, "rate": AUDIO_RATE})
+
+
 def narrate_scene(scene: Scene, voice: VoiceSpec, narrator: Narrator, cache: Cache,
                   lexicon: dict[str, str] | None = None) -> SceneAudio:
     """The scene's narration spoken by the voice, as a cached WAV with word timings."""
-    key = content_key("narration", {"text": scene.narration, "spoken": spoken_text(scene.narration, lexicon or {}),
-                                    "voice": narrator.identity(), "speed": voice.speed, "speaker": voice.speaker,
-                                    "pause": voice.sentence_pause, "rate": AUDIO_RATE})
+    key = narration_key(scene, voice, narrator, lexicon)
     with cache.lock("narration", key):
         cached = _cached_audio(cache, "narration", key)
         if cached:
@@ -423,6 +466,10 @@ def _narrate_each(script: Script, cache: Cache, progress: Progress, narrator: Na
     elif script.take is not None:
         progress.say("scene boundaries found in " + take.name + ": " + ", ".join(
             f"{c.scene.id} {c.start:.2f}-{c.end:.2f}s" for c in clips.values() if c.file == take))
+    if any(s.narration and s.id not in clips and not cache.path(
+            "narration", narration_key(s, script.voice, narrator, script.lexicon), "wav").exists()
+           for s in script.scenes):
+        narrator.warm()
     cuts: dict[Path, list[Cut]] = {}
     with progress.bar(len(script.scenes), "narration", "scene") as bar:
         for scene in script.scenes:

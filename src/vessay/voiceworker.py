@@ -24,6 +24,10 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the answers
     requests = sys.stdin.buffer
     narrator = Narrator(Path(argv[0]), Path(argv[1]), Cache(Path(argv[2])) if len(argv) > 2 else None)
+    try:
+        narrator.load()  # now, while the render is busy elsewhere, not when the first text arrives
+    except Exception:  # noqa: BLE001 - the first request meets the same error and answers it
+        pass
     while (request := receive(requests)) is not None:
         try:
             samples, words = narrator.synthesize(*request)
