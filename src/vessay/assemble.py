@@ -99,14 +99,15 @@ _RAW = ["-f", "f32le", "-ar", str(AUDIO_RATE)]
 
 def build_mix_args(narration: Path, music: MusicSpec | None, duration: float, mixed: Path,
                    clips: Path | None = None) -> list[str]:
-    """Narration plus the optional music bed, ducked, and the clips' sound, as one stereo float file."""
-    args = ["-y", "-v", "error", *_RAW, "-ac", "1", "-i", str(narration)]
+    """Narration plus the optional music bed, ducked, and the clips' sound, as one stereo float file; its
+    loudness is measured on the way (see `loudness_in`)."""
+    args = ["-y", "-v", "info", "-nostats", *_RAW, "-ac", "1", "-i", str(narration)]
     if music is not None:
         args += ["-stream_loop", "-1", "-i", str(music.file)]  # loop a short bed; atrim cuts it to length
     if clips is not None:
         args += [*_RAW, "-ac", "2", "-i", str(clips)]
-    return [*args, "-filter_complex", audio_graph(music, duration, clips is not None), "-map", "[mix]", *_RAW,
-            str(mixed)]
+    graph = audio_graph(music, duration, clips is not None) + ";[mix]ebur128=framelog=quiet[measured]"
+    return [*args, "-filter_complex", graph, "-map", "[measured]", *_RAW, str(mixed)]
 
 
 def levelling(gain_db: float, trim_db: float = 0.0) -> str:
@@ -125,19 +126,23 @@ def integrated_loudness(mixed: Path, chain: str, stop: threading.Event | None = 
     """LUFS of the mix after `chain`, by EBU R128."""
     proc = run_ffmpeg(["-v", "info", *_RAW, "-ac", "2", "-i", str(mixed), "-af", f"{chain},ebur128=framelog=quiet",
                        "-f", "null", "-"], stop=stop)
-    text = proc.stderr.decode("utf-8", "replace")
+    return loudness_in(proc.stderr)
+
+
+def loudness_in(log: bytes) -> float:
+    """The integrated loudness in the summary an ebur128 filter wrote to ffmpeg's log."""
+    text = log.decode("utf-8", "replace")
     found = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", text[text.rfind("Summary:"):])
     return float(found.group(1)) if found else float("-inf")
 
 
-def level_chain(mixed: Path, stop: threading.Event | None = None) -> tuple[str, float]:
-    """The filter chain that brings the mix to the target loudness, and the mix's loudness before it.
+def level_chain(mixed: Path, before: float, stop: threading.Event | None = None) -> str:
+    """The filter chain that brings the mix, `before` LUFS loud, to the target loudness.
 
     Limiting eats part of any gain added, so the gain is found by a few cheap measurements.
     """
-    before = integrated_loudness(mixed, "anull", stop)
     if not before > -70:
-        return "anull", before  # silence: nothing to normalise
+        return "anull"  # silence: nothing to normalise
     gain = LOUDNESS["I"] - before
     for _ in range(4):
         reached = integrated_loudness(mixed, levelling(gain), stop)
@@ -145,14 +150,15 @@ def level_chain(mixed: Path, stop: threading.Event | None = None) -> tuple[str, 
             break
         gain += (LOUDNESS["I"] - reached) * 1.3
     # The trim may raise peaks a little past PEAK_LIMIT; capped so they stay under the true-peak target.
-    return levelling(gain, min(LOUDNESS["I"] - reached, 1.0)), before
+    return levelling(gain, min(LOUDNESS["I"] - reached, 1.0))
 
 
 def build_audio_args(mixed: Path, chain: str, out: Path) -> list[str]:
     """Level the mix and encode it: the finished soundtrack, ready to be copied into the MP4."""
-    # The fast coder is ~25% quicker than the default two-loop search, inaudibly so at 192 kb/s.
+    # The fast coder is ~25% quicker than the default two-loop search, inaudibly so at 192 kb/s; without
+    # the mid/side search (-aac_ms 0) it takes a third of the time, coding left and right at 96 kb/s each.
     return ["-y", "-v", "error", *_RAW, "-ac", "2", "-i", str(mixed), "-af", chain,
-            "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ac", "2", "-ar", str(AUDIO_RATE),
+            "-c:a", "aac", "-aac_coder", "fast", "-aac_ms", "0", "-b:a", "192k", "-ac", "2", "-ar", str(AUDIO_RATE),
             "-f", "mp4", str(out)]
 
 
@@ -166,9 +172,9 @@ def build_soundtrack(narration: list[Path], slots: list[Slot], music: MusicSpec 
     sound = clip_track(list(clips), voice)
     if sound is not None:
         sound.tofile(clips_track)
-    run_ffmpeg(build_mix_args(narration_track, music, slots[-1].end, mixed,
-                              clips_track if sound is not None else None), stop=stop)
-    chain, before = level_chain(mixed, stop)
+    before = loudness_in(run_ffmpeg(build_mix_args(narration_track, music, slots[-1].end, mixed,
+                                                   clips_track if sound is not None else None), stop=stop).stderr)
+    chain = level_chain(mixed, before, stop)
     run_ffmpeg(build_audio_args(mixed, chain, out), stop=stop)
     return before
 
