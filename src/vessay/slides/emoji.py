@@ -122,6 +122,7 @@ def strike_px(path: str) -> int:
         return max(tt["sbix"].strikes)
 
 
+@functools.lru_cache(maxsize=64)
 def is_emoji_font(path: str) -> bool:
     """Colour fonts and fonts named for emoji (Noto Emoji, the monochrome one)."""
     if colour_kind(path):
