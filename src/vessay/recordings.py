@@ -18,7 +18,7 @@ import numpy as np
 
 from .align import RATE as ALIGN_RATE, Heard, Tokens, decode, tokenize
 from .cache import Cache, atomic_output, content_key, media_digest
-from .cleanup import Cut, apply_cuts, denoise, plan_cuts, read
+from .cleanup import Cut, Reading, apply_cuts, denoise, plan_cuts, read
 from .errors import VessayError
 from .media import AUDIO_RATE, decode_audio
 from .script import Scene, Script, text_words
@@ -117,7 +117,7 @@ def recording_samples(path: Path, rate: int = AUDIO_RATE) -> np.ndarray:
     """A recording as mono float32 (the last two are kept in memory: a take is read once)."""
     samples = _decoded(path, media_digest(path), rate)
     if len(samples) < rate * 0.1:
-        raise VessayError("recording is empty or shorter than 0.1 s", path)
+        raise VessayError(f"recording '{path.name}' is empty or shorter than 0.1 s", path)
     return samples
 
 
@@ -166,7 +166,10 @@ def take_clips(script: Script, cache: Cache) -> list[Clip]:
     """Each take scene's stretch of the take: from its labels, or by aligning the take to the script."""
     assert script.take is not None
     file = script.take.file
-    duration = len(recording_samples(file)) / AUDIO_RATE
+    try:
+        duration = len(recording_samples(file)) / AUDIO_RATE
+    except VessayError as err:
+        raise VessayError(err.message, script.path, script.take.line) from None
     ids = [s.id for s in script.scenes]
     if script.take.labels is not None:
         labels = parse_labels(script.take.labels, ids)
@@ -187,16 +190,18 @@ def take_clips(script: Script, cache: Cache) -> list[Clip]:
                           "add its text, or give narration_audio a 'labels' file", script.path, missing[0].line)
     parts = [scene_tokens(s, script) for s in scenes]
     tokens, offsets = join_tokens(parts)
-    heard = aligned(file, 0.0, None, tokens, cache)
-    if heard is None or not any(h.kind == "word" for h in heard):
-        raise VessayError("the recording does not say the script's narration; is it the right file?", file)
-    return _split_take(scenes, file, heard, offsets + [len(tokens.names)], duration)
+    heard = aligned(file, 0.0, None, tokens, cache) or ()
+    reading = read(list(heard), len(tokens.names))
+    if len(reading.words) < MIN_HEARD * len(tokens.names):
+        raise VessayError(f"recording '{file.name}' does not say the script's narration (heard "
+                          f"{len(reading.words)} of {len(tokens.names)} words); is it the right file?",
+                          script.path, script.take.line)
+    return _split_take(scenes, file, heard, reading, offsets + [len(tokens.names)], duration)
 
 
-def _split_take(scenes: list[Scene], file: Path, heard: tuple[Heard, ...], offsets: list[int],
+def _split_take(scenes: list[Scene], file: Path, heard: tuple[Heard, ...], reading: Reading, offsets: list[int],
                 duration: float) -> list[Clip]:
     """Cut the take between scenes, in the pause after each scene's last kept word."""
-    reading = read(list(heard), offsets[-1])
     edges = []  # per scene: (first kept word start, last kept word end) or None
     for k in range(len(scenes)):
         own = [w for w in reading.words if offsets[k] <= w.token < offsets[k + 1]]
