@@ -146,8 +146,6 @@ def tokenize(words: list[str], lexicon: dict[str, str]) -> Tokens:
     return Tokens(tuple(names), tuple(prons), tuple(word_of), tuple(sentences), tuple(clauses))
 
 
-
-
 def decode(pcm: np.ndarray, tokens: Tokens) -> list[Heard] | None:
     """What the reader of `tokens` says when in `pcm` (int16 at RATE); None if nothing of it."""
     from .matching import Step, match

@@ -89,7 +89,7 @@ class Take:
 
 
 def messy_take(fillers: bool = True) -> Take:
-    """Four scenes of Austen read with two false starts, two long pauses and an um."""
+    """Three scenes of Austen read with two false starts, two long pauses and an um."""
     take = Take()
     take.pause(0.5)
     take.false_start("austen-1", 1.6)          # "And Mister John Dashwood—"
