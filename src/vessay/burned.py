@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .captions import Cue
-from .overlay import Sprite
+from .overlay import Sprite, Veil, yuv_of
 from .picture import Fill, Overlay
 from .script import CaptionSpec, Scene, VideoSpec
 from .slides.canvas import Canvas
@@ -139,6 +139,8 @@ class CaptionArtist:
         self.zone = safe_zone(frame)
         # A karaoke cue's states differ only in the lit word: lay it out and draw its backing once.
         self._picture = functools.lru_cache(maxsize=4)(self._lay_out)
+        # A pop group's first frame is its full-size sprite shrunk: keep that sprite for the frames after.
+        self._drawn = functools.lru_cache(maxsize=2)(self._draw)
 
     def _lay_out(self, words: tuple) -> TextPicture:
         font, lines = self._fit(words, self.look.role, self.look.px, self.look.weight, self.look.max_lines)
@@ -146,6 +148,13 @@ class CaptionArtist:
                            outline=self.theme.colors["background"])
 
     def state(self, state: tuple) -> Sprite | None:
+        kind, words, k = state
+        if kind == "pop" and k == 0:
+            full = self._drawn((kind, words, 1))
+            return full.scaled(POP_GROW) if full is not None else None
+        return self._drawn(state)
+
+    def _draw(self, state: tuple) -> Sprite | None:
         kind, words, k = state
         if self.look.uppercase:
             words = tuple(w.upper() for w in words)
@@ -158,29 +167,21 @@ class CaptionArtist:
         # Cues sit on a translucent panel: slide text behind them would otherwise show through the letters.
         panel = None if kind == "pop" else (colours["background"], CUE_PANEL)
         colour, alpha = picture.render(fills, boxed=lit if box else -1, box_colour=colours["accent"], panel=panel)
-        if kind == "pop" and k == 0:
-            colour, alpha = _scaled(colour, alpha, POP_GROW)
         x, y = self._place(colour.shape[1], colour.shape[0], picture)
         return Sprite.build(colour, alpha, x, y, self.frame)
 
     def hook(self, title: str) -> Sprite:
-        """The short's hook title: big, in the title font, on an accent panel near the top of the safe zone,
-        over the frame dimmed by the theme's background."""
+        """The short's hook title: big, in the title font, on an accent panel near the top of the safe zone
+        (the dimmed frame under it is a `Veil`)."""
         w, h = self.frame
         words = tuple(title.split())
         font, lines = self._fit(words, "title", round(0.075 * min(w, h)), 800, 3)
         picture = TextPicture(font, lines, words, self.zone.right - self.zone.left, outline=None)
-        background = self.theme.colors["background"]
-        card, cover = picture.render([background] * len(words), panel=(self.theme.colors["accent"], 1.0))
-        colour, alpha = np.zeros((h, w, 3), np.float32), np.zeros((h, w), np.float32)
-        _over(colour, alpha, background, np.full((h, w), HOOK_SCRIM, np.float32))
+        card, cover = picture.render([self.theme.colors["background"]] * len(words),
+                                     panel=(self.theme.colors["accent"], 1.0))
         x = round((self.zone.left + self.zone.right - card.shape[1]) / 2)
         y = round(self.zone.top + 0.06 * h - picture.pad)
-        window = (slice(y, y + card.shape[0]), slice(x, x + card.shape[1]))
-        keep = 1.0 - cover
-        colour[window] = colour[window] * keep[..., None] + card
-        alpha[window] = alpha[window] * keep + cover
-        return Sprite.build(colour, alpha, 0, 0, self.frame)
+        return Sprite.build(card, cover, x, y, self.frame)
 
     def _fit(self, words: tuple, role: str, px: int, weight: int, max_lines: int) -> tuple[Font, list[list[int]]]:
         """The largest font size (down to 60%) at which the words wrap into the zone's width in `max_lines`."""
@@ -308,22 +309,15 @@ def _round_box(shape: tuple[int, int], box: tuple[float, float, float, float], r
 
 def _over(colour: np.ndarray, alpha: np.ndarray, rgb: tuple[int, int, int], cover: np.ndarray) -> None:
     """Paint `rgb` with coverage `cover` over the premultiplied picture, in place."""
+    # colour * keep + rgb * cover is (colour - rgb) * keep + rgb; OpenCV's per-channel ops run this several
+    # times faster than NumPy broadcasting one weight over three channels.
     keep = 1.0 - cover
-    colour *= keep[..., None]
-    colour += cover[..., None] * (np.array(rgb, np.float32) / 255.0)
-    alpha *= keep
-    alpha += cover
-
-
-def _scaled(colour: np.ndarray, alpha: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
-    """The picture shrunk by `factor` about its centre, on a canvas of the same size."""
-    h, w = alpha.shape
-    sw, sh = max(1, round(w * factor)), max(1, round(h * factor))
-    x, y = (w - sw) // 2, (h - sh) // 2
-    out_c, out_a = np.zeros_like(colour), np.zeros_like(alpha)
-    out_c[y:y + sh, x:x + sw] = cv2.resize(colour, (sw, sh), interpolation=cv2.INTER_AREA)
-    out_a[y:y + sh, x:x + sw] = cv2.resize(alpha, (sw, sh), interpolation=cv2.INTER_AREA)
-    return out_c, out_a
+    paint = tuple(v / 255.0 for v in rgb) + (0.0,)
+    cv2.subtract(colour, paint, dst=colour)
+    cv2.multiply(colour, cv2.merge((keep, keep, keep)), dst=colour)
+    cv2.add(colour, paint, dst=colour)
+    cv2.multiply(alpha, keep, dst=alpha)
+    cv2.add(alpha, cover, dst=alpha)
 
 
 def scene_overlays(scene: Scene, cues: list[Cue], spec: CaptionSpec | None, hook: str, theme: Theme,
@@ -340,8 +334,13 @@ def scene_overlays(scene: Scene, cues: list[Cue], spec: CaptionSpec | None, hook
         spans = [(0, shown - fading, 0)] + [(shown - fading + k, shown - fading + k + 1, k + 1)
                                              for k in range(fading)]
         card = functools.lru_cache(maxsize=1)(lambda: artist.hook(hook))
-        overlays.append(Timed(tuple(spans), lambda k: card().faded(1.0 - k / (fading + 1)),
-                              {**drawn, "hook": hook}))
+        dim = yuv_of(theme.colors["background"])
+
+        def hook_state(k: int) -> Veil:
+            strength, title = 1.0 - k / (fading + 1), card()
+            return Veil(dim, HOOK_SCRIM * strength, title if title is None or k == 0 else title.faded(strength))
+
+        overlays.append(Timed(tuple(spans), hook_state, {**drawn, "hook": hook}))
     if spec is not None and cues:
         overlays.append(Timed(tuple(caption_spans(cues, spec, video.fps)), artist.state,
                               {**drawn, "captions": asdict(spec), "above": lower}))
@@ -354,7 +353,7 @@ class Timed:
     on frames [first, end)."""
 
     spans: tuple[tuple[int, int, Hashable], ...]
-    draw: Callable[[Hashable], Sprite | None]
+    draw: Callable[[Hashable], Sprite | Veil | None]
     drawn: dict
     """Everything besides the states that shapes the drawing (style, theme, frame)."""
 

@@ -62,15 +62,16 @@ class Sprite:
         if right <= left or bottom <= top:
             return None
         window = (slice(top - y, bottom - y), slice(left - x, right - x))
-        alpha = _padded(alpha, window)
-        planes = cv2.transform(np.dstack([_padded(colour, window) * 255, alpha]), _PREMULTIPLIED)
+        alpha, colour = _padded(alpha, window), _padded(colour, window)
+        colour *= 255
+        luma, u, v = cv2.split(cv2.transform(cv2.merge((*cv2.split(colour), alpha)), _PREMULTIPLIED))
         h, w = alpha.shape
-        quarter = cv2.resize(np.dstack([planes[..., 1:], alpha]), (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        quarter = cv2.resize(cv2.merge((u, v, alpha)), (w // 2, h // 2), interpolation=cv2.INTER_AREA)
 
         def fixed(a: np.ndarray) -> np.ndarray:
             return np.rint(a * _ONE).astype(np.uint16)
 
-        return cls(left, top, fixed(planes[..., 0]), fixed(1 - alpha),
+        return cls(left, top, fixed(luma), fixed(1 - alpha),
                    (fixed(quarter[..., 0]), fixed(quarter[..., 1])), fixed(1 - quarter[..., 2]))
 
     @classmethod
@@ -88,6 +89,20 @@ class Sprite:
         return Sprite(self.x, self.y, weaker(self.luma), _ONE - weaker(_ONE - self.luma_keep),
                       (weaker(self.chroma[0]), weaker(self.chroma[1])), _ONE - weaker(_ONE - self.chroma_keep))
 
+    def scaled(self, factor: float) -> Sprite:
+        """The same picture shrunk by `factor` about its centre. Premultiplied planes and the kept weight
+        average like plain pixels, so each is resized on its own."""
+        h, w = self.luma.shape
+        sw, sh = max(2, 2 * round(w * factor / 2)), max(2, 2 * round(h * factor / 2))
+
+        def shrink(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+            return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
+
+        half = (sw // 2, sh // 2)
+        return Sprite(self.x + (w - sw) // 4 * 2, self.y + (h - sh) // 4 * 2, shrink(self.luma, (sw, sh)),
+                      shrink(self.luma_keep, (sw, sh)), (shrink(self.chroma[0], half), shrink(self.chroma[1], half)),
+                      shrink(self.chroma_keep, half))
+
     def blend(self, buf: np.ndarray, frame: tuple[int, int]) -> None:
         """Lay the picture over the flat yuv420p frame `buf`, in place."""
         y_plane, u_plane, v_plane = split_planes(buf, *frame)
@@ -96,6 +111,22 @@ class Sprite:
         cy, cx = self.y // 2, self.x // 2
         for plane, picture in zip((u_plane, v_plane), self.chroma):
             _mix(plane[cy:cy + h // 2, cx:cx + w // 2], picture, self.chroma_keep)
+
+
+@dataclass(frozen=True)
+class Veil:
+    """A flat colour laid over the whole frame at one opacity, then an optional sprite over it: one scaled
+    copy per plane instead of a frame-sized picture."""
+
+    yuv: tuple[int, int, int]
+    opacity: float
+    sprite: Sprite | None = None
+
+    def blend(self, buf: np.ndarray, frame: tuple[int, int]) -> None:
+        for plane, level in zip(split_planes(buf, *frame), self.yuv):
+            cv2.convertScaleAbs(plane, dst=plane, alpha=1.0 - self.opacity, beta=level * self.opacity)
+        if self.sprite is not None:
+            self.sprite.blend(buf, frame)
 
 
 def _padded(a: np.ndarray, window: tuple[slice, slice]) -> np.ndarray:
