@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .clipaudio import ClipSound, clip_track
+from .clipaudio import ClipSound, clip_track, heard_clips
 from .media import AUDIO_RATE, read_wav, run_ffmpeg
 from .script import MusicSpec
 from .timeline import Slot
@@ -23,14 +23,31 @@ and for the final trim."""
 
 def mix_narration(wavs: list[Path], slots: list[Slot]) -> np.ndarray:
     """All narration clips placed at their scene's voice start, as one mono float track."""
-    total = round(slots[-1].end * AUDIO_RATE)
-    track = np.zeros(total, dtype=np.float32)
-    for wav, slot in zip(wavs, slots):
-        clip = _soften_edges(read_wav(wav))
-        at = round(slot.voice_start * AUDIO_RATE)
-        clip = clip[: max(0, total - at)]
+    track = np.zeros(round(slots[-1].end * AUDIO_RATE), dtype=np.float32)
+    for at, clip in _placed(wavs, slots):
         track[at: at + len(clip)] += clip
     return track
+
+
+def write_narration(wavs: list[Path], slots: list[Slot], path: Path) -> None:
+    """`mix_narration` written to `path` as raw floats, one clip in memory at a time (the whole track of a
+    long essay is ~70 MB)."""
+    with path.open("wb") as out:
+        out.truncate(round(slots[-1].end * AUDIO_RATE) * 4)
+    with path.open("r+b") as out:
+        for at, clip in _placed(wavs, slots):
+            out.seek(at * 4)
+            under = np.fromfile(out, np.float32, len(clip))  # silence, unless two clips overlap
+            out.seek(at * 4)
+            (under + clip).tofile(out)
+
+
+def _placed(wavs: list[Path], slots: list[Slot]):
+    """(first sample, samples) of each narration clip on the timeline, its edges softened."""
+    total = round(slots[-1].end * AUDIO_RATE)
+    for wav, slot in zip(wavs, slots):
+        at = round(slot.voice_start * AUDIO_RATE)
+        yield at, _soften_edges(read_wav(wav))[: max(0, total - at)]
 
 
 def _soften_edges(clip: np.ndarray, seconds: float = 0.006) -> np.ndarray:
@@ -167,13 +184,12 @@ def build_soundtrack(narration: list[Path], slots: list[Slot], music: MusicSpec 
     """Narration on its timeline, plus music and the clips' own sound, levelled and AAC-encoded into `out`;
     returns the loudness (LUFS) of the mix before levelling. Setting `stop` ends it early (raising media.Stopped)."""
     narration_track, clips_track, mixed = workdir / "narration.f32", workdir / "clips.f32", workdir / "mix.f32"
-    voice = mix_narration(narration, slots)
-    voice.tofile(narration_track)
-    sound = clip_track(list(clips), voice)
-    if sound is not None:
-        sound.tofile(clips_track)
+    write_narration(narration, slots, narration_track)
+    has_clips = bool(heard_clips(list(clips)))
+    if has_clips:  # ducked under the voice, so the voice is needed whole
+        clip_track(list(clips), np.fromfile(narration_track, np.float32)).tofile(clips_track)
     before = loudness_in(run_ffmpeg(build_mix_args(narration_track, music, slots[-1].end, mixed,
-                                                   clips_track if sound is not None else None), stop=stop).stderr)
+                                                   clips_track if has_clips else None), stop=stop).stderr)
     chain = level_chain(mixed, before, stop)
     run_ffmpeg(build_audio_args(mixed, chain, out), stop=stop)
     return before

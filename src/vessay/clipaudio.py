@@ -91,9 +91,14 @@ def duck_gain(voice: np.ndarray, depth_db: float = DUCK_DB) -> np.ndarray:
     return np.interp(np.arange(len(voice)), centres, gain).astype(np.float32)
 
 
+def heard_clips(sounds: list[ClipSound]) -> list[ClipSound]:
+    """The clips whose own sound plays."""
+    return [s for s in sounds if s.clip.audio != "mute" and s.clip.has_audio]
+
+
 def clip_track(sounds: list[ClipSound], voice: np.ndarray) -> np.ndarray | None:
     """Every clip scene's sound on one stereo track as long as the narration track, ducked as asked."""
-    playing = [s for s in sounds if s.clip.audio != "mute" and s.clip.has_audio]
+    playing = heard_clips(sounds)
     if not playing:
         return None
     track = np.zeros((len(voice), 2), np.float32)

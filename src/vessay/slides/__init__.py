@@ -15,8 +15,6 @@ Modules: `compose` (render_slide, fits), `basic` (title, section, bullets, credi
 
 from __future__ import annotations
 
-import functools
-
 from . import code, effects, equation, fonts
 from .compose import LAYOUTS, fits, render_slide
 from .geometry import safe_box
@@ -26,9 +24,8 @@ __all__ = ["render_slide", "fits", "safe_box", "slide_identity", "release_caches
 
 
 def release_caches() -> None:
-    """Drop loaded fonts, backgrounds and formula rasters. Fonts hold FreeType glyph caches that
-    grow to hundreds of MB at slide sizes; a render calls this once its slides are made."""
-    for module in (code, effects, equation, fonts):
-        for value in vars(module).values():
-            if isinstance(value, functools._lru_cache_wrapper):
-                value.cache_clear()
+    """Drop loaded fonts and formula rasters: fonts hold FreeType glyph caches that grow to hundreds of MB
+    at slide sizes; a render calls this once a scene's slides are made. What is small and dear to rebuild
+    stays: font coverage (decoding a cmap takes up to 50 ms), the theme's background and vignette."""
+    for cache in (fonts.load_font, fonts.word_length, fonts.ink_box, equation._raster, code._tokens):
+        cache.cache_clear()

@@ -93,13 +93,13 @@ def background_cached(key: tuple, size: tuple[int, int]) -> np.ndarray:
             return 0.45 + 0.55 * smoothstep(0.15, 0.85, r)
         grid *= smooth_field(size, fade)
         weight_a += grid
-    img = np.empty((h, w, 3), np.float32)
-    for c in range(3):
+    out = np.empty((h, w, 3), np.uint8)
+    for c in range(3):  # a channel at a time: a float copy of the whole image would cost ~30 MB more
         channel = bg[c] + weight_a * to_accent[c]
         if weight_b is not None:
             channel += weight_b * to_accent2[c]
-        img[..., c] = channel
-    out = np.clip(img + 0.5, 0, 255).astype(np.uint8)
+        channel += 0.5
+        out[..., c] = np.clip(channel, 0, 255, out=channel)  # stored as uint8: truncated, so rounded
     out.setflags(write=False)  # shared by every slide of this theme and size
     return out
 
@@ -155,7 +155,7 @@ def add_glow(base: np.ndarray, ops: list[Op], geo: Geometry) -> np.ndarray:
     h, w = base.shape[:2]
     wide_r, tight_r = geo.s(16), geo.s(4.5)
     margin = int(3 * wide_r) + 2
-    glows = []  # (box, light) per colour
+    glows = []  # (box, mask cropped to it, colour) per colour
     for color, group in by_color.items():
         mask = Image.new("L", (w, h), 0)
         draw = ImageDraw.Draw(mask)
@@ -165,19 +165,22 @@ def add_glow(base: np.ndarray, ops: list[Op], geo: Geometry) -> np.ndarray:
         if not bbox:
             continue
         box = (max(0, bbox[0] - margin), max(0, bbox[1] - margin), min(w, bbox[2] + margin), min(h, bbox[3] + margin))
-        crop = mask.crop(box)
-        wide = np.asarray(blur(crop, wide_r), np.float32)
-        tight = np.asarray(blur(crop, tight_r), np.float32)
-        glows.append((box, (wide * 0.95 + tight * 0.55) / 255.0, color))
+        glows.append((box, mask.crop(box), color))
     if not glows:
         return base
     # Light is zero outside the glows' joint box, where the screen blend leaves the base as it is: blend
-    # only inside it, in place (full-canvas float temporaries would cost ~100 MB a slide).
+    # only inside it, in place (full-canvas float temporaries would cost ~100 MB a slide). Each colour's
+    # blur is made and added on its own, a channel at a time, so only one is ever held.
     x0, y0 = min(b[0] for b, _, _ in glows), min(b[1] for b, _, _ in glows)
     x1, y1 = max(b[2] for b, _, _ in glows), max(b[3] for b, _, _ in glows)
     light = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
-    for (bx0, by0, bx1, by1), amount, color in glows:
-        light[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0] += amount[..., None] * np.array(color, np.float32)
+    for (bx0, by0, bx1, by1), crop, color in glows:
+        amount = np.asarray(blur(crop, wide_r), np.float32) * 0.95
+        amount += np.asarray(blur(crop, tight_r), np.float32) * 0.55
+        amount /= 255.0
+        area = light[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0]
+        for channel, level in enumerate(np.array(color, np.float32)):
+            area[..., channel] += amount * level
     np.clip(light, 0, 255, out=light)
     np.subtract(255.0, light, out=light)
     region = base[y0:y1, x0:x1]
