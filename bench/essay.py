@@ -242,7 +242,8 @@ def report(duration: float, cold: Run, cold_floor: float, spoken: Run, titled: R
         if run is None:
             print(f"| {name} | {against:.1f} | | | 1.00 | | | |")
             continue
-        share = f"{100 * run.wall / cold.wall:.1f}%" if run is not cold and against is None else ""
+        share = f"{100 * run.wall / cold.wall:.1f}% ({100 * run.cpu / cold.cpu:.1f}% of CPU)" \
+            if run is not cold and against is None else ""
         ratio = f"{run.wall / against:.2f}" if against else ""
         encoders = f"{run.x264_mb} ({run.x264_count} run)" if run.x264_count else "none run"
         voice = str(run.voice_mb) if run.voice_mb else "not started"
