@@ -124,17 +124,25 @@ class SlideShot:
     def open(self) -> Iterator[Fill]:
         video = self.script.video
         frame = (video.width, video.height)
-        # Slides come from the cache per piece: holding every slide state of a long essay would cost GBs.
-        cameras = {visible: SlideCamera(slide_image(self.script, self.index, self.theme, self.cache, visible), frame)
-                   for visible in self.reveals.visible}
+        # Slides come from the cache per piece, and a piece holds only the (at most two) states it shows at
+        # once: states come in order, so each is read once.
+        cameras: dict[int | None, SlideCamera] = {}
         spare = np.empty(video.width * video.height * 3 // 2, dtype=np.uint8)
+
+        def camera(visible: int | None) -> SlideCamera:
+            if visible not in cameras:
+                cameras[visible] = SlideCamera(slide_image(self.script, self.index, self.theme, self.cache, visible),
+                                               frame)
+            return cameras[visible]
 
         def fill(at: float, dst: np.ndarray) -> None:
             position = self.move.at(at)
             shown, arriving, progress = self.reveals.at(at, self.fade)
-            cameras[shown].shoot(*position, dst)
+            for passed in [v for v in cameras if v != shown and (arriving is None or v != arriving)]:
+                del cameras[passed]
+            camera(shown).shoot(*position, dst)
             if arriving is not None:
-                cameras[arriving].shoot(*position, spare)
+                camera(arriving).shoot(*position, spare)
                 blend("crossfade", progress, dst, spare, frame)
                 dst[:] = spare
 

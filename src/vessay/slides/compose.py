@@ -67,11 +67,17 @@ def render_slide(scene: Scene, theme: Theme, size: tuple[int, int], *, index: in
     clip_to_safe_box(img, under, geo.safe)
     scan = scanlines(theme, (w, h))
     if scan is not None:
-        out = np.asarray(img, dtype=np.float32)
-        out *= scan
-        out += 0.5
-        img = Image.fromarray(out.astype(np.uint8))
+        pixels = np.array(img)
+        for top in range(0, h, _BAND):  # in bands: a float copy of the whole slide would cost ~30 MB
+            band = pixels[top:top + _BAND].astype(np.float32)
+            band *= scan[top:top + _BAND]
+            band += 0.5
+            pixels[top:top + _BAND] = band  # truncated to uint8, as astype does
+        img = Image.fromarray(pixels)
     return img
+
+
+_BAND = 64
 
 
 def fits(scene: Scene, theme: Theme, size: tuple[int, int]) -> bool:
