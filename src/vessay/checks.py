@@ -62,7 +62,7 @@ def check(script: Script, theme: Theme, *, layout: bool = True, measure_shorts: 
     if not errors:
         _check_recordings(script, errors, warnings, cache_dir)
     if layout:
-        _check_layout(script, theme, errors, warnings)
+        _check_layout(script, theme, errors, warnings, cache_dir)
     warnings.extend(_missing_glyphs(script, theme))
     if script.shorts and measure_shorts is not None and not errors:
         errors.extend(_check_shorts(script, measure_shorts, cache_dir))
@@ -164,15 +164,34 @@ def layout_findings(script: Script, theme: Theme) -> Findings:
     return findings
 
 
-def _check_layout(script: Script, theme: Theme, errors: list, warnings: list) -> None:
-    from .slides import fits
+def _check_layout(script: Script, theme: Theme, errors: list, warnings: list, cache_dir: Path | None = None) -> None:
+    from .cache import Cache, default_cache_dir
 
+    cache = Cache(cache_dir or default_cache_dir())
     size = canvas_size(script.video)
     for scene in script.scenes:
         try:
-            if not fits(scene, theme, size):
+            if not _fits(scene, theme, size, cache):
                 warnings.append(VessayError(f"warning: text of scene '{scene.id}' does not fit its slide even at "
                                             "the smallest size; it will be cut short — shorten it",
                                             script.path, scene.line))
         except VessayError as err:
             errors.append(VessayError(err.message, script.path, scene.line) if err.file is None else err)
+
+
+def _fits(scene, theme: Theme, size: tuple[int, int], cache) -> bool:
+    """Whether the scene's slide fits (see slides.fits), remembered in the cache: laying out every
+    slide's text costs a second or more at each start."""
+    from .cache import content_key
+    from .slides import fits, slide_identity
+
+    key = content_key("layout", {"content": slide_identity(scene), "theme": theme.cache_identity(), "size": size})
+    if (known := cache.get("layout", key, "json")) is not None:
+        return json.loads(known.read_text())
+    result = fits(scene, theme, size)
+    try:
+        with cache.put("layout", key, "json") as temp:
+            temp.write_text(json.dumps(result))
+    except OSError:  # a cache we cannot write to only means laying it out again next time
+        pass
+    return result
