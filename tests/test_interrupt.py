@@ -29,7 +29,10 @@ def long_script(tmp_path):
 def test_signal_stops_promptly_and_rerun_resumes(tmp_path, long_script, isolated_cache, sig, code):
     """A signal mid-render exits quickly with 130/143, leaves no temp files, and a re-run reuses finished scenes."""
     out = tmp_path / "out" / "long.mp4"
-    args = [sys.executable, "-m", "vessay.cli", "render", str(long_script), "-o", str(out), "--quiet", "-j", "1"]
+    # A slow preset keeps each piece encoding for a while: with the recordings already aligned by the
+    # check, fast pieces could all be done between the first one finishing and the signal landing.
+    args = [sys.executable, "-m", "vessay.cli", "render", str(long_script), "-o", str(out), "--quiet", "-j", "1",
+            "--preset", "slow"]
     proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
     segments = isolated_cache / "segment"
     deadline = time.monotonic() + 60
