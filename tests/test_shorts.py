@@ -92,3 +92,12 @@ def test_unknown_short_id_is_an_error(tmp_path, capsys):
                                     "scenes:\n  - {id: a, layout: title, title: T, audio: take.wav}\n")
     assert main(["shorts", str(script), "worst", "--quiet"]) == 2
     assert "no short 'worst'; its shorts are: best" in capsys.readouterr().err
+
+
+def test_shorts_alone_speak_only_their_own_scenes(tmp_path):
+    """`vessay shorts` from a fresh cache narrates the scenes its shorts show, not the whole essay."""
+    script = write_script(tmp_path, SCRIPT)
+    cache = tmp_path / "cache"
+    assert main(["shorts", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(cache), "--quiet"]) == 0
+    assert len(list((cache / "narration").glob("*.wav"))) == 1
+    assert probe(tmp_path / "out" / "essay-best.mp4").duration > 1.0

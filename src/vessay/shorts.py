@@ -28,17 +28,19 @@ def short_captions(script: Script, short: ShortSpec) -> CaptionSpec:
     return dataclasses.replace(script.captions, style=style, burn=True)
 
 
-def short_length(script: Script, audios: list[SceneAudio], short: ShortSpec) -> float:
-    """Seconds the short lasts: its scenes' narration with the usual pads."""
-    by_id = {scene.id: audio for scene, audio in zip(script.scenes, audios)}
-    return scene_slots(script.excerpt(short.scenes), [by_id[i] for i in short.scenes])[-1].end
+def short_length(script: Script, spoken: dict[str, SceneAudio], short: ShortSpec) -> float:
+    """Seconds the short lasts: its scenes' narration (`spoken`, by scene id) with the usual pads."""
+    return scene_slots(script.excerpt(short.scenes), [spoken[i] for i in short.scenes])[-1].end
 
 
-def length_problems(script: Script, audios: list[SceneAudio]) -> list[VessayError]:
-    """One error for each short longer than the platforms take."""
+def length_problems(script: Script, audios: list[SceneAudio],
+                    shorts: tuple[ShortSpec, ...] | None = None) -> list[VessayError]:
+    """One error for each short (of `shorts`, default all) longer than the platforms take; `audios` are
+    the narration of the script's scenes."""
+    spoken = {scene.id: audio for scene, audio in zip(script.scenes, audios)}
     problems = []
-    for short in script.shorts:
-        seconds = short_length(script, audios, short)
+    for short in script.shorts if shorts is None else shorts:
+        seconds = short_length(script, spoken, short)
         if seconds > SHORT_MAX_SECONDS:
             problems.append(VessayError(
                 f"short '{short.id}' lasts {seconds:.1f} s, longer than the {SHORT_MAX_SECONDS:.0f} s a short may be; "
@@ -74,14 +76,18 @@ def short_renders(script: Script, aspects: tuple[str, ...] = ("9:16",),
 
 def render_shorts(script: Script, theme: Theme, job: Job, folder: Path,
                   wanted: list[ShortRender]) -> list[RenderResult]:
-    """Render the `wanted` shorts into `folder`, from the essay's narration."""
+    """Render the `wanted` shorts into `folder`, from the essay's narration (of their scenes only, unless one
+    take is aligned to the whole script)."""
     if not wanted:
         return []
-    audios = narrate_all(script, Cache(job.cache_dir), job.progress)
-    problems = length_problems(script, audios)
+    shorts = tuple(dict.fromkeys(short.short for short in wanted))
+    needed = tuple(dict.fromkeys(i for short in shorts for i in short.scenes))
+    spoken_script = script if script.take is not None else script.excerpt(needed)
+    audios = narrate_all(spoken_script, Cache(job.cache_dir), job.progress)
+    problems = length_problems(spoken_script, audios, shorts)
     if problems:
         raise problems[0]
-    by_id = {scene.id: audio for scene, audio in zip(script.scenes, audios)}
+    by_id = {scene.id: audio for scene, audio in zip(spoken_script.scenes, audios)}
     results = []
     for short in wanted:
         out = short.path(folder, script.stem)
