@@ -101,16 +101,24 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+def package_art(script: Script, theme: Theme) -> tuple[Image.Image, tuple[str, ...]]:
+    """The thumbnail and the description's notices: the slow part of the package, which a render makes
+    while the video is muxed."""
+    return thumbnail(script, theme), _notices(script, theme)
+
+
 def write_package(script: Script, theme: Theme, video: Path, chapters: list[tuple[float, float, str]],
-                  cues: list[Cue]) -> list[Path]:
-    """Captions, chapters, description and thumbnail next to `video`; returns their paths."""
+                  cues: list[Cue], art: tuple[Image.Image, tuple[str, ...]] | None = None) -> list[Path]:
+    """Captions, chapters, description and thumbnail (`art`, made now if not given) next to `video`;
+    returns their paths."""
+    image, notices = art or package_art(script, theme)
     stem = video.with_suffix("")
     written = [write_text(stem.with_suffix(".srt"), to_srt(cues)),
                write_text(stem.with_suffix(".vtt"), to_vtt(cues)),
                write_text(video.with_name(f"{video.stem}.chapters.txt"), chapters_text(chapters)),
                write_text(video.with_name(f"{video.stem}.description.md"),
-                          description_markdown(script, chapters, _notices(script, theme)))]
+                          description_markdown(script, chapters, notices))]
     jpg = stem.with_suffix(".jpg")
     with atomic_output(jpg) as temp:
-        thumbnail(script, theme).save(temp, format="JPEG", quality=92)
+        image.save(temp, format="JPEG", quality=92)
     return written + [jpg]

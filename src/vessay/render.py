@@ -7,6 +7,7 @@ import json
 import os
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from .motion import Encoder, Move, resolve_preset
 from .narration import SceneAudio, Word, narrations
 from .pipeline import Piece, Pieces, Scheduler
 from .progress import Progress
-from .publish import chapter_list, write_package, write_text
+from .publish import chapter_list, package_art, write_package, write_text
 from .script import CaptionSpec, Scene, Script, VideoSpec
 from .picture import Picture
 from .shots import SlideShot, plan_reveals
@@ -172,13 +173,19 @@ def render(script: Script, theme: Theme, job: Job, audios: list[SceneAudio] | No
     _check_writable(job.out.parent)
     ready = prepare(script, theme, job, audios)
     job.progress.say("assembling: joining the pieces, adding the soundtrack")
-    with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(job.out) as temp:
-        assemble(ready.segments, ready.soundtrack, ready.chapters, script.title, script.author, temp, Path(work))
+    art = None
+    with tempfile.TemporaryDirectory(prefix="vessay-") as work, atomic_output(job.out) as temp, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="mux") as mux:
+        muxed = mux.submit(assemble, ready.segments, ready.soundtrack, ready.chapters, script.title, script.author,
+                           temp, Path(work))
+        if job.package:
+            art = package_art(script, theme)  # drawn while ffmpeg muxes; written once the video is in place
+        muxed.result()
     words_path, extras = None, []
     if job.package:
         words_path = write_text(job.out.with_name(f"{job.out.stem}.words.json"),
                                 json.dumps(ready.timeline_words, indent=1, ensure_ascii=False))
-        extras = write_package(script, theme, job.out, ready.chapters, ready.cues)
+        extras = write_package(script, theme, job.out, ready.chapters, ready.cues, art)
     Cache(job.cache_dir).trim(job.cache_max_bytes)
     return RenderResult(job.out, words_path, ready.slots[-1].end, ready.encoded, len(ready.plan),
                         ready.loudness_before, tuple(extras))
