@@ -8,8 +8,8 @@
    against the same floor for its frames.
 4. Smoothness of the camera move before encoding (bench/kenburns.py's tracker on raw frames).
 
-Peak memory is sampled from /proc every 0.1 s: the vessay process alone, each x264 encoder
-and the voice process (Piper) separately. CPU seconds (vessay plus every child) are given beside wall times: on a
+Peak memory is each process's high-water mark (VmHWM), read from /proc every 0.1 s: the vessay
+process alone, each x264 encoder and the voice process (Piper) separately. CPU seconds (vessay plus every child) are given beside wall times: on a
 busy machine they are the steadier figure.
 
 Usage: python bench/essay.py [--script script/only-math.yaml] [--scene shapes] [--keep DIR]
@@ -97,7 +97,8 @@ def timed(argv: list[str], env: dict | None = None) -> Run:
 
     def sample() -> None:
         while proc.poll() is None:
-            peaks[proc.pid] = max(peaks.get(proc.pid, 0), status_kb(proc.pid))
+            # VmHWM is the process's own peak, so spikes between two samples count too.
+            peaks[proc.pid] = max(peaks.get(proc.pid, 0), status_kb(proc.pid, "VmHWM"))
             for child in children(proc.pid):
                 if child in encoders or command_has(child, b"libx264"):
                     encoders.add(child)
@@ -105,7 +106,6 @@ def timed(argv: list[str], env: dict | None = None) -> Run:
                     voices.add(child)
                 else:
                     continue
-                # VmHWM is the child's own peak, so short spikes between samples still count.
                 peaks[child] = max(peaks.get(child, 0), status_kb(child, "VmHWM"))
             time.sleep(0.1)
 
