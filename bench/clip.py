@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from vessay.footage import Footage
+from vessay.footage import footage
 from vessay.media import ffmpeg_exe, probe
 from vessay.motion import Encoder, build_encode_args, encode_frames
 from vessay.script import Scene, VideoSpec
@@ -90,10 +90,10 @@ def run_clip_scene(path: Path, seconds: float, out: Path) -> tuple[float, float,
     scene = Scene(id="clip", layout="clip", line=1, title="A clip scene", caption="with its lower third",
                   clip=clip, fit="contain")
     frames = round(seconds * VIDEO.fps)
-    footage = Footage(scene, load_theme("neon-cyberdeck"), VIDEO, frames)
+    picture = footage(scene, load_theme("neon-cyberdeck"), VIDEO, frames)
     samples: dict[int, float] = {}
     start, cpu = time.perf_counter(), cpu_seconds()
-    with footage.open() as fill:
+    with picture.open() as fill:
         def frame(k, buf):
             fill(k, buf)
             if k in (frames // 10, frames - 1):
