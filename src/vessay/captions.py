@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .media import levels_db
 from .narration import Word
 
 MAX_LINE = 42
@@ -124,12 +125,11 @@ def heard_words(words: tuple[Word, ...] | list[Word], samples: np.ndarray, rate:
     An aligner may place a word's start in the pause before it (a sentence break, a breath); a
     caption shown then runs ahead of the voice. A start already inside sound is left alone.
     """
-    window = max(1, int(rate * 0.01))
-    usable = len(samples) // window * window
-    if not usable or not words:
+    window = max(1, int(rate * 0.01))  # samples per level frame, as levels_db counts them
+    db = levels_db(samples, rate, 0.01)
+    if not len(db) or not words:
         return list(words)
-    levels = np.sqrt(np.mean(samples[:usable].reshape(-1, window) ** 2, axis=1) + 1e-12)
-    quiet = levels < levels.max() * 10 ** (-35 / 20)
+    quiet = db < db.max() - 35
     out = []
     for word in words:
         first = int(word.start * rate) // window

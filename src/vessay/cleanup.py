@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .align import Heard
+from .media import levels_db
 
 XFADE = 0.012
 """Seconds of crossfade at every cut: long enough to hide a step, short enough to stay inside a gap."""
@@ -112,7 +113,7 @@ def plan_cuts(reading: Reading, samples: np.ndarray, rate: int, *, retakes: bool
     words = reading.words
     if not words:
         return Plan((0.0, duration), ())
-    level = _levels(samples, rate)
+    level = _Levels(samples, rate)
     marks = [(a, b, "retake") for a, b in reading.retakes] if retakes else []
     marks += [(f.start, f.end, f.label) for f in reading.fillers] if fillers else []
     first = max(0.0, words[0].start - LEAD)
@@ -172,9 +173,9 @@ class _Levels:
     HOP = 0.01
 
     def __init__(self, samples: np.ndarray, rate: int):
-        hop = int(rate * self.HOP)
-        frames = samples[: len(samples) // hop * hop].reshape(-1, hop) if len(samples) >= hop else np.zeros((1, 1))
-        self.db = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+        self.db = levels_db(samples, rate, self.HOP)
+        if not len(self.db):  # shorter than one frame: silence
+            self.db = np.full(1, -120.0)
         floor = np.percentile(self.db, 10)
         self.quiet = self.db < floor + 6
 
@@ -193,10 +194,6 @@ class _Levels:
                 break
             run += 1
         return run * self.HOP
-
-
-def _levels(samples: np.ndarray, rate: int) -> _Levels:
-    return _Levels(samples, rate)
 
 
 def apply_cuts(samples: np.ndarray, rate: int, plan: Plan, cuts: tuple[Cut, ...] | None = None

@@ -184,6 +184,14 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = AUDIO_RATE) -> None:
         wav.writeframes(pcm.tobytes())
 
 
+def levels_db(samples: np.ndarray, rate: int, hop: float = 0.01) -> np.ndarray:
+    """Level in dB (0 dB: full scale) of each whole `hop` seconds of `samples`; silence reads -120 dB."""
+    size = max(1, int(rate * hop))
+    count = len(samples) // size
+    frames = samples[: count * size].astype(np.float64).reshape(count, size)
+    return 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+
+
 def read_wav(path: Path) -> np.ndarray:
     """16-bit mono WAV written by `write_wav` → float32."""
     import wave

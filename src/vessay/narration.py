@@ -20,7 +20,7 @@ import numpy as np
 from .cache import Cache, content_key, file_digest
 from .cleanup import Cut
 from .errors import VessayError
-from .media import AUDIO_RATE, resample, write_wav
+from .media import AUDIO_RATE, levels_db, resample, write_wav
 from .progress import Progress
 from .script import Scene, Script, VoiceSpec, text_words
 
@@ -355,10 +355,8 @@ def trim_silence(samples: np.ndarray, rate: int = AUDIO_RATE, keep: float = 0.05
     window = int(rate * 0.01)
     if len(samples) < window:
         return samples
-    frames = samples[: len(samples) // window * window].reshape(-1, window)
-    rms = np.sqrt(np.mean(frames**2, axis=1) + 1e-12)
-    threshold = max(10 ** (-50 / 20), rms.max() * 10 ** (-40 / 20))
-    loud = np.flatnonzero(rms > threshold)
+    db = levels_db(samples, rate, 0.01)
+    loud = np.flatnonzero(db > max(-50.0, db.max() - 40))
     if loud.size == 0:
         return samples[:0]
     margin = int(keep * rate)

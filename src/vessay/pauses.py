@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .media import levels_db
+
 HOP = 0.01
 """Seconds per level frame."""
 MIN_PAUSE = 0.25
@@ -19,20 +21,10 @@ SPEECH_UNDER_VOICE_DB = 35.0
 """Speech is louder than the room by at least the first, or quieter than the voice by at most the second."""
 
 
-def levels(samples: np.ndarray, rate: int, hop: float = HOP) -> np.ndarray:
-    """Level in dB of each `hop` seconds of `samples`."""
-    size = max(1, int(rate * hop))
-    count = len(samples) // size
-    if count == 0:
-        return np.zeros(0)
-    frames = samples[: count * size].astype(np.float64).reshape(count, size)
-    return 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
-
-
 def utterances(samples: np.ndarray, rate: int) -> list[tuple[float, float]]:
     """The recording's speech as (start, end) seconds, split at pauses, each with up to EDGE seconds
     of its pauses around it (never overlapping the next)."""
-    db = levels(samples, rate)
+    db = levels_db(samples, rate, HOP)
     if len(db) == 0:
         return []
     room, voice = np.percentile(db, 10), np.percentile(db, 95)
