@@ -589,3 +589,19 @@ def test_bitmap_colour_emoji_font_is_scaled_to_the_text(tmp_path, px):
     amber = np.asarray(image).astype(int)
     ys, xs = np.nonzero((np.abs(amber - (255, 176, 0)).max(-1) < 20))
     assert abs((xs.max() - xs.min() + 1) - px) <= 2 and abs((ys.max() - ys.min() + 1) - px) <= 2
+
+
+def test_layout_checks_remember_their_answers_in_the_cache_they_are_given(tmp_path, isolated_cache):
+    """check and a short's layout check keep what they laid out in the given cache (the studio's, or
+    --cache-dir), where the render looks, and leave the default cache alone."""
+    from conftest import TINY_VIDEO, write_script
+    from vessay.checks import check, layout_findings, theme_for
+
+    script = load_script(write_script(tmp_path, f"title: Cached\n{TINY_VIDEO}\nscenes:\n"
+                                                "  - {id: a, layout: title, title: One, narration: Hello.}\n"))
+    theme = theme_for(script, None)
+    assert not check(script, theme, cache_dir=tmp_path / "mine").errors
+    assert not layout_findings(script, theme, tmp_path / "short").errors
+    for given in ("mine", "short"):
+        assert list((tmp_path / given / "layout").glob("*.json"))
+    assert not (isolated_cache / "layout").exists()

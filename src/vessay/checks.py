@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import Cache, content_key, default_cache_dir
 from .errors import VessayError, VessayErrors
 from .media import probe
 from .motion import canvas_size
@@ -59,34 +60,38 @@ def check(script: Script, theme: Theme, *, layout: bool = True, measure_shorts: 
         problem = _audio_problem(path)
         if problem:
             errors.append(VessayError(f"{what} '{path.name}' {problem}", script.path, line))
+    cache = _cache(cache_dir)
     if not errors:
-        _check_recordings(script, errors, warnings, cache_dir)
+        _check_recordings(script, errors, warnings, cache)
     if layout:
-        _check_layout(script, theme, errors, warnings, cache_dir)
+        _check_layout(script, theme, errors, warnings, cache)
     warnings.extend(_missing_glyphs(script, theme))
     if script.shorts and measure_shorts is not None and not errors:
-        errors.extend(_check_shorts(script, measure_shorts, cache_dir))
+        errors.extend(_check_shorts(script, measure_shorts, cache))
     return Findings(errors, warnings)
 
 
-def _check_shorts(script: Script, progress: Progress, cache_dir: Path | None) -> list[VessayError]:
-    from .cache import Cache, default_cache_dir
+def _cache(cache_dir: Path | None) -> Cache:
+    """The cache a render with this `--cache-dir` reads (the default one without it)."""
+    return Cache(cache_dir or default_cache_dir())
+
+
+def _check_shorts(script: Script, progress: Progress, cache: Cache) -> list[VessayError]:
     from .narration import narrate_all
     from .shorts import length_problems
 
     try:
-        return length_problems(script, narrate_all(script, Cache(cache_dir or default_cache_dir()), progress))
+        return length_problems(script, narrate_all(script, cache, progress))
     except VessayError as err:
         return [err]
 
 
-def _check_recordings(script: Script, errors: list, warnings: list, cache_dir: Path | None) -> None:
+def _check_recordings(script: Script, errors: list, warnings: list, cache: Cache) -> None:
     """Each recording aligned to its text (into the cache the render then reads): the wrong file is
     an error, narration missing from a recording a warning."""
-    from .cache import Cache, default_cache_dir
     from .recordings import mismatches
 
-    found_errors, found_warnings = mismatches(script, Cache(cache_dir or default_cache_dir()))
+    found_errors, found_warnings = mismatches(script, cache)
     errors.extend(found_errors)
     warnings.extend(found_warnings)
 
@@ -157,17 +162,14 @@ def _missing_glyphs(script: Script, theme: Theme) -> list[VessayError]:
     return found
 
 
-def layout_findings(script: Script, theme: Theme) -> Findings:
+def layout_findings(script: Script, theme: Theme, cache_dir: Path | None = None) -> Findings:
     """Only the slides' layout problems (what a short's scenes must also pass at the short's frame size)."""
     findings = Findings([], [])
-    _check_layout(script, theme, findings.errors, findings.warnings)
+    _check_layout(script, theme, findings.errors, findings.warnings, _cache(cache_dir))
     return findings
 
 
-def _check_layout(script: Script, theme: Theme, errors: list, warnings: list, cache_dir: Path | None = None) -> None:
-    from .cache import Cache, default_cache_dir
-
-    cache = Cache(cache_dir or default_cache_dir())
+def _check_layout(script: Script, theme: Theme, errors: list, warnings: list, cache: Cache) -> None:
     size = canvas_size(script.video)
     for scene in script.scenes:
         try:
@@ -179,10 +181,9 @@ def _check_layout(script: Script, theme: Theme, errors: list, warnings: list, ca
             errors.append(VessayError(err.message, script.path, scene.line) if err.file is None else err)
 
 
-def _fits(scene, theme: Theme, size: tuple[int, int], cache) -> bool:
+def _fits(scene, theme: Theme, size: tuple[int, int], cache: Cache) -> bool:
     """Whether the scene's slide fits (see slides.fits), remembered in the cache: laying out every
     slide's text costs a second or more at each start."""
-    from .cache import content_key
     from .slides import fits, slide_identity
 
     key = content_key("layout", {"content": slide_identity(scene), "theme": theme.cache_identity(), "size": size})

@@ -184,7 +184,7 @@ def _short_cuts(args, script, theme, only: tuple[str, ...] = ()):
     from .shorts import short_renders
 
     wanted = short_renders(script, ("9:16", "1:1") if args.aspect == "1:1" else ("9:16",), only)
-    findings = [layout_findings(short.script, theme) for short in wanted]
+    findings = [layout_findings(short.script, theme, getattr(args, "cache_dir", None)) for short in wanted]
     _stop_on(Findings([e for f in findings for e in f.errors], [w for f in findings for w in f.warnings]))
     return wanted
 

@@ -199,7 +199,7 @@ class Studio:
         files |= board.referenced_files(script) | self._theme_files(theme)
         self._watcher.watch(files, seen | mtimes(files - seen.keys()))
         spans = self._spans = board.scene_spans(script)
-        findings = check(script, theme)
+        findings = check(script, theme, cache_dir=settings.cache_dir)
         problems = [board.problem(e, level, script.path, spans, self._project())
                     for level, errors in (("error", findings.errors), ("warning", findings.warnings))
                     for err in errors for e in board.flatten(err)]
@@ -257,7 +257,7 @@ class Studio:
         try:
             script = load_script(settings.script)
             theme = theme_for(script, self.theme_override)
-            findings = check(script, theme)
+            findings = check(script, theme, cache_dir=settings.cache_dir)
             if findings.errors:
                 raise findings.errors[0]
             out = settings.out / f"{script.stem}.mp4"
