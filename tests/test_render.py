@@ -121,6 +121,39 @@ def test_one_scene_edit_reencodes_only_that_scene(tmp_path, rendered):
     assert again.encoded_pieces == 2
 
 
+def test_opening_slides_are_drawn_ahead_into_the_render_cache(tmp_path, isolated_cache):
+    """Drawing ahead caches every reveal state of the first scene under the keys the render looks up."""
+    from vessay.cache import Cache, content_key
+    from vessay.render import draw_ahead
+    from vessay.script import load_script
+    from vessay.shots import reveal_states, slide_spec
+    from vessay.theme import load_theme
+
+    write_tone(tmp_path / "take.wav", 1.5)
+    script = load_script(write_script(tmp_path, SCRIPT.replace(
+        "title: Hello\n    narration: A short spoken hook.",
+        "title: Hello\n    bullets: [one, two]\n    narration: First [>] one then [>] two.").replace(
+        "layout: title", "layout: bullets", 1)))
+    theme = load_theme(script.theme)
+    draw_ahead(script, theme, isolated_cache).join()
+    states = reveal_states(script.scenes[0])
+    assert states == (0, 1, 2)
+    cache = Cache(isolated_cache)
+    for visible in states:
+        assert cache.get("slide", content_key("slide", slide_spec(script, 0, theme, visible)), "png") is not None
+    assert len(list((isolated_cache / "slide").glob("*.png"))) == len(states)
+
+
+def test_no_cache_render_leaves_the_cache_alone(tmp_path, isolated_cache):
+    """With --no-cache, nothing (not even the checks' layout measures) lands in the user's cache."""
+    write_tone(tmp_path / "take.wav", 1.5, lead_silence=0.5)
+    script = write_script(tmp_path, SCRIPT)
+    out = tmp_path / "out" / "essay.mp4"
+    assert main(["render", str(script), "-o", str(out), "--quiet", "--no-cache"]) == 0
+    assert probe(out).duration > 1
+    assert not [p for p in isolated_cache.rglob("*") if p.is_file()]
+
+
 def render_again(script_path, out):
     from vessay.cache import default_cache_dir
     from vessay.progress import Progress

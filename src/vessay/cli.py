@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import signal
@@ -151,20 +152,24 @@ def _internal_error() -> int:
     return 1
 
 
-def _load(args, *, checked: bool = True, shorts: bool = False, layout: bool = True):
+def _load(args, *, checked: bool = True, shorts: bool = False, layout: bool = True, meanwhile=None,
+          cache_dir: Path | None = None):
     """Script and theme; with `checked`, every problem `vessay check` finds stops here, before any work
     (with `shorts`, the shorts' lengths too, which means speaking the script; without `layout`, not the
-    slides' layout)."""
+    slides' layout). `meanwhile(script, theme)` starts work that may run while the checks do. The checks
+    cache what they measure in `cache_dir` (default: `--cache-dir`, else the user's cache)."""
     from .checks import check, theme_for
     from .script import load_script
 
     script = load_script(args.script)
     theme = theme_for(script, args.theme)
+    if meanwhile is not None:
+        meanwhile(script, theme)
     if checked:
         from .progress import Progress
 
         _stop_on(check(script, theme, layout=layout, measure_shorts=Progress(args.quiet) if shorts else None,
-                       cache_dir=getattr(args, "cache_dir", None)))
+                       cache_dir=cache_dir or getattr(args, "cache_dir", None)))
     return script, theme
 
 
@@ -178,13 +183,13 @@ def _stop_on(findings) -> None:
         raise VessayErrors(findings.errors) if len(findings.errors) > 1 else findings.errors[0]
 
 
-def _short_cuts(args, script, theme, only: tuple[str, ...] = ()):
+def _short_cuts(args, script, theme, cache_dir: Path, only: tuple[str, ...] = ()):
     """The shorts to render at the aspects asked for, their slides' layout checked at their frame size."""
     from .checks import Findings, layout_findings
     from .shorts import short_renders
 
     wanted = short_renders(script, ("9:16", "1:1") if args.aspect == "1:1" else ("9:16",), only)
-    findings = [layout_findings(short.script, theme, getattr(args, "cache_dir", None)) for short in wanted]
+    findings = [layout_findings(short.script, theme, cache_dir) for short in wanted]
     _stop_on(Findings([e for f in findings for e in f.errors], [w for f in findings for w in f.warnings]))
     return wanted
 
@@ -227,24 +232,29 @@ def cmd_render(args) -> int:
 
     from .cache import default_cache_dir
     from .progress import Progress
-    from .render import Job, draft_video, render
+    from .render import Job, draft_video, draw_ahead, render
     from .shorts import render_shorts
 
-    script, theme = _load(args)
-    wanted = _short_cuts(args, script, theme) if script.shorts and not args.no_shorts and not args.draft else []
-    video, suffix = _reshaped(script.video, args.aspect)
-    vertical = video.height > video.width
-    if args.draft:
-        video = draft_video(video)
-        suffix += "-draft"
-    essay = dataclasses.replace(script, video=video)
-    out = args.output or Path("out") / f"{script.stem}{suffix}.mp4"
-    progress = Progress(args.quiet)
+    def frame_for(script):
+        """The essay at the frame asked for, and the output name's suffix."""
+        video, suffix = _reshaped(script.video, args.aspect)
+        if args.draft:
+            video = draft_video(video)
+            suffix += "-draft"
+        return dataclasses.replace(script, video=video), suffix
+
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="vessay-nocache-") as scratch:
         cache_dir = Path(scratch) if args.no_cache else (args.cache_dir or default_cache_dir())
+        script, theme = _load(args, meanwhile=lambda s, t: draw_ahead(frame_for(s)[0], t, cache_dir),
+                              cache_dir=cache_dir)
+        shorts_too = script.shorts and not args.no_shorts and not args.draft
+        wanted = _short_cuts(args, script, theme, cache_dir) if shorts_too else []
+        essay, suffix = frame_for(script)
+        out = args.output or Path("out") / f"{script.stem}{suffix}.mp4"
+        progress = Progress(args.quiet)
         job = Job(out, cache_dir, progress, _encoder(args), max(1, args.jobs),
-                  captions=_burned_captions(args, script, vertical))
+                  captions=_burned_captions(args, script, essay.video.height > essay.video.width))
         result = render(essay, theme, job)
         progress.say(f"wrote {result.video}: {result.duration:.1f} s of video in {time.monotonic() - started:.1f} s "
                      f"({result.encoded_pieces} of {result.total_pieces} pieces encoded, the rest cached), "
@@ -257,18 +267,24 @@ def cmd_render(args) -> int:
 def cmd_shorts(args) -> int:
     from .cache import default_cache_dir
     from .progress import Progress
-    from .render import Job
-    from .shorts import render_shorts
+    from .render import Job, draw_ahead
+    from .shorts import render_shorts, short_renders
 
-    script, theme = _load(args, layout=False)  # the essay's layout is not the shorts' concern
-    if not script.shorts:
-        raise VessayError("the script has no 'shorts:' list; add one, e.g. "
-                          "shorts: [{id: best, scenes: [scene-id], title: \"A hook\"}]", script.path)
-    wanted = _short_cuts(args, script, theme, tuple(args.ids))
-    folder = args.output or Path("out")
-    progress = Progress(args.quiet)
+    def first_short_ahead(script, theme) -> None:
+        with contextlib.suppress(VessayError):  # an unknown id is reported below, after the checks
+            for short in short_renders(script, ("9:16",), tuple(args.ids))[:1]:
+                draw_ahead(short.script, theme, cache_dir)
+
     with tempfile.TemporaryDirectory(prefix="vessay-nocache-") as scratch:
         cache_dir = Path(scratch) if args.no_cache else (args.cache_dir or default_cache_dir())
+        # The essay's layout is not the shorts' concern.
+        script, theme = _load(args, layout=False, meanwhile=first_short_ahead, cache_dir=cache_dir)
+        if not script.shorts:
+            raise VessayError("the script has no 'shorts:' list; add one, e.g. "
+                              "shorts: [{id: best, scenes: [scene-id], title: \"A hook\"}]", script.path)
+        wanted = _short_cuts(args, script, theme, cache_dir, tuple(args.ids))
+        folder = args.output or Path("out")
+        progress = Progress(args.quiet)
         job = Job(folder / "short.mp4", cache_dir, progress, _encoder(args), max(1, args.jobs))
         for short in render_shorts(script, theme, job, folder, wanted):
             progress.say(f"wrote {short.video}: {short.duration:.1f} s")

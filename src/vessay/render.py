@@ -26,7 +26,7 @@ from .progress import Progress
 from .publish import chapter_list, package_art, write_package, write_text
 from .script import CaptionSpec, Scene, Script, VideoSpec
 from .picture import Picture
-from .shots import SlideShot, plan_reveals
+from .shots import SlideShot, draw_slides, plan_reveals
 from .theme import Theme
 from .timeline import LEAD_IN, Slot, plan_slots
 
@@ -87,6 +87,27 @@ def picture(script: Script, index: int, theme: Theme, cache: Cache, audio: Scene
         return shown
     burned = scene_overlays(scene, cues, job.captions, "" if index else job.hook, theme, script.video)
     return dataclasses.replace(shown, overlays=shown.overlays + burned)
+
+
+def draw_ahead(script: Script, theme: Theme, cache_dir: Path) -> threading.Thread | None:
+    """Start drawing the opening scene's slides into the cache now, on a daemon thread.
+
+    Called while the script is still being checked and narrated, so the first frame reaches
+    x264 that much sooner. The render finds the slides in the cache (or waits on the cache
+    lock for one still being drawn); a failure here is left for the render to meet and report.
+    """
+    if not script.scenes or script.scenes[0].full_frame:
+        return None
+
+    def draw() -> None:
+        try:
+            draw_slides(script, 0, theme, Cache(cache_dir))
+        except Exception:
+            pass
+
+    thread = threading.Thread(target=draw, name="draw-ahead", daemon=True)
+    thread.start()
+    return thread
 
 
 def heard(audio: SceneAudio) -> SceneAudio:

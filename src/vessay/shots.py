@@ -57,6 +57,16 @@ def slide_png(script: Script, index: int, theme: Theme, cache: Cache, reveal: in
         return png
 
 
+def draw_slides(script: Script, index: int, theme: Theme, cache: Cache,
+                states: tuple[int | None, ...] | None = None) -> None:
+    """Make sure every state of the scene's slide (`states`, default all it shows) is in the cache."""
+    for visible in reveal_states(script.scenes[index]) if states is None else states:
+        slide_png(script, index, theme, cache, visible)
+    # Glyph caches of one scene's fonts would otherwise pile up across scenes.
+    release_caches()
+    return_freed_memory()
+
+
 def slide_image(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Image.Image:
     with Image.open(slide_png(script, index, theme, cache, reveal)) as image:
         return image.convert("RGB")
@@ -78,20 +88,27 @@ class Reveals:
         return self.visible[k], None, 0.0
 
 
+def reveal_states(scene: Scene) -> tuple[int | None, ...]:
+    """The slide states a scene shows in turn: how many list items are visible (None: all)."""
+    if not scene.reveals:
+        return (None,)
+    count = len(scene.reveals)
+    first = scene.revealable - count  # items without a marker show from the start
+    return tuple(first + k for k in range(count + 1))
+
+
 def plan_reveals(scene: Scene, audio: SceneAudio, frames: int, fps: int) -> Reveals:
     """When each `[>]` marker's item appears: as its word is spoken (or spread evenly without timings)."""
     if not scene.reveals:
         return Reveals()
-    count = len(scene.reveals)
-    first = scene.revealable - count  # items without a marker show from the start
     times = []
     for k, word_index in enumerate(scene.reveals):
         if word_index < len(audio.words):
             times.append(audio.words[word_index].start)
         else:
-            times.append(audio.duration * (k + 1) / (count + 1))
+            times.append(audio.duration * (k + 1) / (len(scene.reveals) + 1))
     starts = [0] + [min(frames - 1, round((LEAD_IN + t) * fps)) for t in times]
-    return Reveals(tuple(starts), tuple(first + k for k in range(count + 1)))
+    return Reveals(tuple(starts), reveal_states(scene))
 
 
 @dataclass(frozen=True)
@@ -114,11 +131,7 @@ class SlideShot:
                 "move": asdict(self.move), "reveals": asdict(self.reveals), "fade": self.fade}
 
     def prepare(self) -> None:
-        for visible in self.reveals.visible:
-            slide_png(self.script, self.index, self.theme, self.cache, visible)
-        # Glyph caches of one scene's fonts would otherwise pile up across scenes.
-        release_caches()
-        return_freed_memory()
+        draw_slides(self.script, self.index, self.theme, self.cache, self.reveals.visible)
 
     @contextmanager
     def open(self) -> Iterator[Fill]:
