@@ -65,7 +65,7 @@ def check(script: Script, theme: Theme, *, layout: bool = True, measure_shorts: 
         _check_recordings(script, errors, warnings, cache)
     if layout:
         _check_layout(script, theme, errors, warnings, cache)
-    warnings.extend(_missing_glyphs(script, theme))
+    warnings.extend(_missing_glyphs(script, theme, cache))
     if script.shorts and measure_shorts is not None and not errors:
         errors.extend(_check_shorts(script, measure_shorts, cache))
     return Findings(errors, warnings)
@@ -147,19 +147,38 @@ def _audio_problem(path: Path) -> str | None:
     return None
 
 
-def _missing_glyphs(script: Script, theme: Theme) -> list[VessayError]:
+def _missing_glyphs(script: Script, theme: Theme, cache: Cache) -> list[VessayError]:
     """Characters no bundled font has: they are left out of slides and captions, so say which."""
-    from .slides.fonts import missing_characters
-
     found = []
     for scene in script.scenes:
-        missing = missing_characters(scene_text(scene), theme)
+        missing = _missing_characters(scene_text(scene), theme, cache)
         if missing:
             names = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
             found.append(VessayError(f"warning: no bundled font has {names} in scene '{scene.id}'; it is left "
                                      "out — set a theme font file that has it, or remove it",
                                      script.path, scene.line))
     return found
+
+
+def _missing_characters(text: str, theme: Theme, cache: Cache) -> list[str]:
+    """slides.fonts.missing_characters, remembered in the cache: reading the fallback fonts' character maps
+    costs a quarter of a second at each start."""
+    from .slides.fonts import missing_characters
+
+    key = content_key("layout", {"characters_of": text, "theme": theme.cache_identity()})
+    if (known := cache.get("layout", key, "json")) is not None:
+        return json.loads(known.read_text())
+    missing = missing_characters(text, theme)
+    _remember(cache, key, missing)
+    return missing
+
+
+def _remember(cache: Cache, key: str, result) -> None:
+    try:
+        with cache.put("layout", key, "json") as temp:
+            temp.write_text(json.dumps(result))
+    except OSError:  # a cache we cannot write to only means measuring again next time
+        pass
 
 
 def layout_findings(script: Script, theme: Theme, cache_dir: Path | None = None) -> Findings:
@@ -190,9 +209,5 @@ def _fits(scene, theme: Theme, size: tuple[int, int], cache: Cache) -> bool:
     if (known := cache.get("layout", key, "json")) is not None:
         return json.loads(known.read_text())
     result = fits(scene, theme, size)
-    try:
-        with cache.put("layout", key, "json") as temp:
-            temp.write_text(json.dumps(result))
-    except OSError:  # a cache we cannot write to only means laying it out again next time
-        pass
+    _remember(cache, key, result)
     return result
