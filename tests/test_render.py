@@ -140,8 +140,8 @@ def test_opening_slides_are_drawn_ahead_into_the_render_cache(tmp_path, isolated
     assert states == (0, 1, 2)
     cache = Cache(isolated_cache)
     for visible in states:
-        assert cache.get("slide", content_key("slide", slide_spec(script, 0, theme, visible)), "png") is not None
-    assert len(list((isolated_cache / "slide").glob("*.png"))) == len(states)
+        assert cache.get("plane", content_key("plane", slide_spec(script, 0, theme, visible)), "yuv") is not None
+    assert len(list((isolated_cache / "plane").glob("*.yuv"))) == len(states)
 
 
 def test_no_cache_render_leaves_the_cache_alone(tmp_path, isolated_cache):

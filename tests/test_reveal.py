@@ -60,3 +60,37 @@ scenes:
     before, middle, after = ink(vectors_at - 0.3), ink((vectors_at + shapes_at) / 2 + 0.1), ink(scene["end"] - 0.2)
     assert before < middle < after, (before, middle, after)
     assert before < 0.3 * after
+
+
+def test_reveal_states_are_cached_as_planes_only(tmp_path, isolated_cache):
+    """Each reveal state is cached as the YUV planes the camera takes (its own drawing, converted), with no
+    PNG: only the whole slide, which previews show, is also kept as a picture."""
+    from vessay.cache import Cache
+    from vessay.motion import canvas_size, rgb_to_yuv420
+    from vessay.shots import draw_slides, slide_planes, slide_png
+    from vessay.slides import render_slide
+    from vessay.theme import load_theme
+
+    script = load_script(write_script(tmp_path, f"""\
+title: Reveal
+{TINY_VIDEO}
+scenes:
+  - id: list
+    layout: bullets
+    title: Two things
+    bullets: [first, second]
+    narration: Look at [>] the first and [>] the second.
+"""))
+    theme, cache = load_theme(script.theme), Cache(isolated_cache)
+    draw_slides(script, 0, theme, cache)
+    assert not list((isolated_cache / "slide").glob("*.png"))
+    assert len(list((isolated_cache / "plane").glob("*.yuv"))) == 3
+    for visible in (0, 1, 2):
+        drawn = render_slide(script.scenes[0], theme, canvas_size(script.video), index=1, total=1,
+                             essay_title=script.title, reveal=visible)
+        for cached, expected in zip(slide_planes(script, 0, theme, cache, visible), rgb_to_yuv420(drawn)):
+            assert np.array_equal(cached, expected)
+    first, last = slide_planes(script, 0, theme, cache, 0)[0], slide_planes(script, 0, theme, cache, 2)[0]
+    assert np.abs(first.astype(int) - last).sum() > 0  # the states differ: the bullets show
+    slide_png(script, 0, theme, cache)
+    assert len(list((isolated_cache / "slide").glob("*.png"))) == 1

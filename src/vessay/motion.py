@@ -159,10 +159,12 @@ class SlideCamera:
     blend along each axis. An unchanged camera position repeats the last frame.
     """
 
-    def __init__(self, slide: Image.Image, frame: tuple[int, int]):
+    def __init__(self, slide: Image.Image | tuple[np.ndarray, np.ndarray, np.ndarray], frame: tuple[int, int]):
+        """`slide`: a picture, or its planes as `rgb_to_yuv420` makes them."""
+        planes = rgb_to_yuv420(slide) if isinstance(slide, Image.Image) else slide
         self.planes = [cv2.copyMakeBorder(plane, _LEAD, _TRAIL, _LEAD, _TRAIL, cv2.BORDER_REPLICATE)
-                       for plane in rgb_to_yuv420(slide)]
-        self.canvas = (slide.width, slide.height)
+                       for plane in planes]
+        self.canvas = (planes[0].shape[1], planes[0].shape[0])
         self.frame = frame
         self._position: tuple[float, float, float] | None = None
         self._held: np.ndarray | None = None  # the frame at `_position`, kept once it repeats

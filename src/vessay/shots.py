@@ -1,7 +1,7 @@
 """Slide shots: a scene's slide under a Ken Burns camera, its list items revealed as they are spoken.
 
-Slides are drawn once into the cache (`slide_png`) and read back per piece; `blend` mixes two
-frames for a reveal or a transition.
+Slides are drawn once into the cache (`slide_planes`, as YUV planes) and read back per piece;
+`blend` mixes two frames for a reveal or a transition.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from PIL import Image
 from .cache import Cache, content_key
 from .footage import poster
 from .memory import return_freed_memory
-from .motion import Move, SlideCamera, canvas_size, split_planes
+from .motion import Move, SlideCamera, canvas_size, rgb_to_yuv420, split_planes
 from .narration import SceneAudio
 from .picture import Fill
 from .script import Scene, Script
@@ -40,35 +40,81 @@ def slide_spec(script: Script, index: int, theme: Theme, reveal: int | None = No
 
 def slide_png(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Path:
     """The cached PNG of the scene's oversize slide (a full-frame scene's first frame), drawn only when
-    nothing that shapes it is cached."""
+    nothing that shapes it is cached: what previews, the studio and exports show."""
+    return _cached_picture(script, index, theme, cache, reveal)[0]
+
+
+def _cached_picture(script: Script, index: int, theme: Theme, cache: Cache,
+                    reveal: int | None) -> tuple[Path, Image.Image | None]:
+    """`slide_png`, and the picture when it had to be drawn just now (so it need not be read back)."""
     key = content_key("slide", slide_spec(script, index, theme, reveal))
     with cache.lock("slide", key):
         png = cache.get("slide", key, "png")
-        if png is None:
-            scene = script.scenes[index]
-            if scene.full_frame:
-                image = poster(scene, theme, canvas_size(script.video))
+        if png is not None:
+            return png, None
+        image = _draw(script, index, theme, reveal)
+        with cache.put("slide", key, "png") as temp:
+            image.save(temp, format="PNG", compress_level=1)
+        return cache.path("slide", key, "png"), image
+
+
+def _draw(script: Script, index: int, theme: Theme, reveal: int | None) -> Image.Image:
+    scene = script.scenes[index]
+    if scene.full_frame:
+        return poster(scene, theme, canvas_size(script.video))
+    return render_slide(scene, theme, canvas_size(script.video), index=script.number(index),
+                        total=script.scene_count, essay_title=script.title, reveal=reveal)
+
+
+def slide_planes(script: Script, index: int, theme: Theme, cache: Cache,
+                 reveal: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The slide as the camera takes it: its BT.709 Y, U and V planes (see `planes_file`)."""
+    width, height = canvas_size(script.video)
+    data = np.fromfile(planes_file(script, index, theme, cache, reveal), np.uint8)
+    luma, quarter = width * height, width * height // 4
+    return (data[:luma].reshape(height, width), data[luma:luma + quarter].reshape(height // 2, width // 2),
+            data[luma + quarter:].reshape(height // 2, width // 2))
+
+
+def planes_file(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Path:
+    """The slide's Y, U and V planes, raw, in the cache; drawn only when nothing that shapes them is cached.
+
+    Reading a PNG back and converting it cost ~70 ms each time a piece showed the slide; the raw
+    planes load in a few. The PNG is still made for the whole slide, which previews show, but
+    not for the in-between states of a reveal, which only the camera sees.
+    """
+    key = content_key("plane", slide_spec(script, index, theme, reveal))
+    with cache.lock("plane", key):
+        raw = cache.get("plane", key, "yuv")
+        if raw is None:
+            if reveal is None:
+                png, image = _cached_picture(script, index, theme, cache, reveal)
+                image = image or _read_rgb(png)
             else:
-                image = render_slide(scene, theme, canvas_size(script.video), index=script.number(index),
-                                     total=script.scene_count, essay_title=script.title, reveal=reveal)
-            with cache.put("slide", key, "png") as temp:
-                image.save(temp, format="PNG", compress_level=1)  # read back soon; speed beats size
-            png = cache.path("slide", key, "png")
-        return png
+                image = _draw(script, index, theme, reveal)
+            with cache.put("plane", key, "yuv") as temp, temp.open("wb") as out:
+                for plane in rgb_to_yuv420(image):
+                    plane.tofile(out)
+            raw = cache.path("plane", key, "yuv")
+        return raw
 
 
 def draw_slides(script: Script, index: int, theme: Theme, cache: Cache,
                 states: tuple[int | None, ...] | None = None) -> None:
     """Make sure every state of the scene's slide (`states`, default all it shows) is in the cache."""
     for visible in reveal_states(script.scenes[index]) if states is None else states:
-        slide_png(script, index, theme, cache, visible)
+        planes_file(script, index, theme, cache, visible)
     # Glyph caches of one scene's fonts would otherwise pile up across scenes.
     release_caches()
     return_freed_memory()
 
 
 def slide_image(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Image.Image:
-    with Image.open(slide_png(script, index, theme, cache, reveal)) as image:
+    return _read_rgb(slide_png(script, index, theme, cache, reveal))
+
+
+def _read_rgb(png: Path) -> Image.Image:
+    with Image.open(png) as image:
         return image.convert("RGB")
 
 
@@ -144,7 +190,7 @@ class SlideShot:
 
         def camera(visible: int | None) -> SlideCamera:
             if visible not in cameras:
-                cameras[visible] = SlideCamera(slide_image(self.script, self.index, self.theme, self.cache, visible),
+                cameras[visible] = SlideCamera(slide_planes(self.script, self.index, self.theme, self.cache, visible),
                                                frame)
             return cameras[visible]
 
