@@ -7,9 +7,13 @@ import pytest
 
 from vessay.clip import ClipShot, clip_frames, placement
 from vessay.clipaudio import ClipSound, clip_track, duck_gain
-from vessay.media import AUDIO_RATE
-from vessay.overlay import yuv420_to_rgb
+from vessay.media import AUDIO_RATE, ffmpeg_exe
+from vessay.motion import Cancelled, Encoder, encode_frames
+from vessay.overlay import LowerThird, yuv420_to_rgb
+from vessay.picture import Picture
+from vessay.script import Scene, VideoSpec
 from vessay.scriptmedia import ClipSpec
+from vessay.theme import load_theme
 
 from conftest import TINY_VIDEO, read_number, write_numbered_clip, write_script
 
@@ -79,6 +83,76 @@ def test_letterbox_takes_the_theme_colour(numbered):
     covered = frames_of(bright, "cover", [0])[0]
     assert content(covered)[1] == (0, 0, 320, 180)
     assert placement(4 / 3, FRAME, "cover") == ((320, 240), (320, 180))
+
+
+def decoded(video) -> np.ndarray:
+    """Every frame of a video as a flat yuv420p row."""
+    import subprocess
+
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(video), "-f", "rawvideo", "-pix_fmt", "yuv420p",
+                          "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, FRAME[0] * FRAME[1] * 3 // 2)
+
+
+def video_header(video) -> str:
+    """The video stream as ffmpeg describes it (codec, pixel format, colour tags, size, pixel aspect), less its
+    bitrate."""
+    import re
+    import subprocess
+
+    text = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(video)], capture_output=True).stderr.decode()
+    return re.sub(r"\d+ kb/s, ", "", re.search(r"Video: .*", text).group(0))
+
+
+def lower_third_picture(clip: ClipSpec, fit: str) -> Picture:
+    theme = load_theme("neon-cyberdeck")
+    scene = Scene(id="clip", layout="clip", line=1, title="Footage", caption="shot by us", clip=clip, fit=fit)
+    return Picture(ClipShot(clip, fit, FRAME, 10, theme.colors["background"]), (LowerThird(scene, theme, FRAME),))
+
+
+@pytest.mark.parametrize("fit, first", [("contain", 0), ("cover", 14)])
+def test_one_ffmpeg_pass_shows_the_frames_python_fills(numbered, tmp_path, fit, first):
+    """A clip piece that ffmpeg decodes, fits, lays the lower third over and encodes in one process shows the
+    frames filling them in Python gives (trim, letterbox, held last frame), within a level, counts them all, and
+    has the same stream header, so pieces join."""
+    clip = ClipSpec(file=numbered, start=0.5, end=2.5)
+    picture, frames, video = lower_third_picture(clip, fit), 26 - first, VideoSpec(*FRAME, 10)
+    assert picture.shot.graph(first, frames, []) is not None  # this piece takes the one-process path
+    lossless, counted = Encoder("ultrafast", 0), []
+    picture.encode(first, frames, video, tmp_path / "one.mp4", lossless, lambda: counted.append(1))
+    with picture.open() as fill:
+        encode_frames(lambda k, buf: fill(first + k, buf), frames, video, tmp_path / "python.mp4", lossless)
+    made, expected = decoded(tmp_path / "one.mp4").astype(int), decoded(tmp_path / "python.mp4")
+    assert len(counted) == frames and made.shape == expected.shape == (frames, FRAME[0] * FRAME[1] * 3 // 2)
+    assert np.abs(made - expected).max() <= 1
+    assert video_header(tmp_path / "one.mp4") == video_header(tmp_path / "python.mp4")
+    bare = ClipShot(clip, fit, FRAME, 10, BACKGROUND)
+    with bare.open() as fill:
+        buf = np.empty(expected.shape[1], np.uint8)
+        fill(first, buf)
+    assert np.abs(made[0] - buf).max() > 60  # the lower third is there
+
+
+def test_a_piece_that_loops_the_clip_is_filled_in_python(numbered, tmp_path):
+    """Looping past the clip's end has no one-process graph; the piece still loops."""
+    clip = ClipSpec(file=numbered, start=0.0, end=1.0, hold="loop")
+    picture = Picture(ClipShot(clip, "contain", FRAME, 10, BACKGROUND))
+    assert picture.shot.graph(0, 14, []) is None and picture.shot.graph(0, 10, []) is not None
+    picture.encode(0, 14, VideoSpec(*FRAME, 10), tmp_path / "loop.mp4", Encoder("ultrafast", 0))
+    shown = [read_number(content(np.asarray(yuv420_to_rgb(f, *FRAME)).astype(int))[0])
+             for f in decoded(tmp_path / "loop.mp4")]
+    assert shown[10:] == shown[:4] and shown[:10] == sorted(shown[:10])
+
+
+def test_stopping_a_one_process_piece_cancels_it(numbered, tmp_path):
+    """A render being stopped ends an encode made by ffmpeg alone, as it ends one fed from Python."""
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    picture = lower_third_picture(ClipSpec(file=numbered, start=0.0, end=2.0), "cover")
+    with pytest.raises(Cancelled):
+        picture.encode(0, 20, VideoSpec(*FRAME, 10), tmp_path / "stopped.mp4", Encoder(), stop=stop)
 
 
 @pytest.mark.parametrize("kind", ["rotated", "vfr", "ten-bit", "webm"])

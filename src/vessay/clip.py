@@ -22,8 +22,9 @@ import numpy as np
 
 from .cache import media_digest
 from .media import ffmpeg_exe, last_error_line
-from .motion import split_planes
+from .motion import split_planes, widen_pipe
 from .overlay import yuv_of
+from .picture import Still
 from .scriptmedia import ClipSpec
 
 
@@ -71,10 +72,14 @@ def placement(aspect: float, frame: tuple[int, int], fit: str) -> tuple[tuple[in
     return size, None
 
 
-def build_decode_args(clip: ClipSpec, fit: str, frame: tuple[int, int], fps: int, shape: Shape,
-                      first: int = 0) -> list[str]:
-    """argv (without the binary) decoding the clip from its frame `first` on, as raw yuv420p at `fps`."""
+def decode_input(clip: ClipSpec, fps: int, first: int = 0) -> list[str]:
+    """ffmpeg input options and file for the trimmed clip from its frame `first` on."""
     start = clip.start + first * clip.speed / fps
+    return ["-ss", f"{start:.6f}", "-t", f"{max(0.0, clip.end - start):.6f}", "-i", str(clip.file)]
+
+
+def decode_filters(clip: ClipSpec, fit: str, frame: tuple[int, int], fps: int, shape: Shape) -> list[str]:
+    """The filter chain turning the clip's frames into yuv420p at `fps`, scaled (and for `cover` cropped)."""
     (sw, sh), crop = placement(shape.aspect, frame, fit)
     # Colours are converted to BT.709 limited range, as the slides are (a no-op for most HD footage,
     # which is BT.709 already); bit depth drops to 8 here.
@@ -87,9 +92,21 @@ def build_decode_args(clip: ClipSpec, fit: str, frame: tuple[int, int], fps: int
     chain = [*timing, scale] if shape.fps / clip.speed >= fps else [scale, *timing]
     if crop is not None:
         chain.append(f"crop={crop[0]}:{crop[1]}")
-    chain += ["setsar=1", "format=yuv420p"]
-    return ["-v", "error", "-ss", f"{start:.6f}", "-t", f"{max(0.0, clip.end - start):.6f}", "-i", str(clip.file),
-            "-an", "-sn", "-vf", ",".join(chain), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]
+    return [*chain, "setsar=1", "format=yuv420p"]
+
+
+def build_decode_args(clip: ClipSpec, fit: str, frame: tuple[int, int], fps: int, shape: Shape,
+                      first: int = 0) -> list[str]:
+    """argv (without the binary) decoding the clip from its frame `first` on, as raw yuv420p at `fps`."""
+    return ["-v", "error", *decode_input(clip, fps, first), "-an", "-sn",
+            "-vf", ",".join(decode_filters(clip, fit, frame, fps, shape)), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]
+
+
+def fitted_box(aspect: float, frame: tuple[int, int], fit: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The size of the clip's picture in the frame, and its top-left corner (even, so chroma lines up)."""
+    (sw, sh), crop = placement(aspect, frame, fit)
+    cw, ch = crop or (sw, sh)
+    return (cw, ch), ((frame[0] - cw) // 4 * 2, (frame[1] - ch) // 4 * 2)
 
 
 def clip_frames(clip: ClipSpec, fps: int) -> int:
@@ -103,9 +120,8 @@ class ClipReader:
     def __init__(self, clip: ClipSpec, fit: str, frame: tuple[int, int], fps: int):
         self.clip, self.fit, self.frame, self.fps = clip, fit, frame, fps
         self.shape = clip_shape(clip.file)
-        (sw, sh), crop = placement(self.shape.aspect, frame, fit)
-        self.size = crop or (sw, sh)
-        self.buffer = np.zeros(self.size[0] * self.size[1] * 3 // 2, np.uint8)
+        (width, height), _ = fitted_box(self.shape.aspect, frame, fit)
+        self.buffer = np.zeros(width * height * 3 // 2, np.uint8)
         self.proc: subprocess.Popen | None = None
         self.errors: list[bytes] = []
         self.next = 0  # the frame the decoder gives next
@@ -119,18 +135,30 @@ class ClipReader:
         if self.proc is None or index < self.next - 1 or index > self.next + 2 * self.fps:
             self._start(min(index, self.end - 1) if self.end else index)
         while self.next <= index and self.proc is not None:
-            if self.proc.stdout.readinto(memoryview(self.buffer)) != self.buffer.size:
+            if not self._read():
                 self._finish()
                 break
             self.decoded = self.next
             self.next += 1
         return self.buffer
 
+    def _read(self) -> bool:
+        """The decoder's next frame, straight from the pipe into `buffer`; False once it has no more."""
+        view, got = memoryview(self.buffer), 0
+        while got < len(view):
+            read = self.proc.stdout.readinto(view[got:])
+            if not read:
+                return False
+            got += read
+        return True
+
     def _start(self, index: int) -> None:
         self.close()
         args = build_decode_args(self.clip, self.fit, self.frame, self.fps, self.shape, index)
+        # Unbuffered: a buffered reader would copy every frame once more on its way into `buffer`.
         self.proc = subprocess.Popen([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, bufsize=self.buffer.size)
+                                     stderr=subprocess.PIPE, bufsize=0)
+        widen_pipe(self.proc.stdout.fileno(), self.buffer.size)
         proc = self.proc
         threading.Thread(target=lambda: self.errors.append(proc.stderr.read()), daemon=True).start()
         self.next = index
@@ -176,12 +204,36 @@ class ClipShot:
             return index
         return index % frames if self.clip.hold == "loop" else frames - 1
 
+    def graph(self, first: int, frames: int, stills: list[Still]) -> tuple[list[str], str] | None:
+        """ffmpeg inputs and a filtergraph making scene frames `first` to `first + frames` with `stills` laid over,
+        for motion.encode_graph: the clip is decoded, fitted, composited and encoded in one process, and no frame
+        crosses a pipe. None when the frames loop the clip or start past its end (`open` makes those)."""
+        length = clip_frames(self.clip, self.fps)
+        if first >= length or (self.clip.hold == "loop" and first + frames > length):
+            return None
+        shape = clip_shape(self.clip.file)
+        fw, fh = self.frame
+        # The clip's frames end where `clip_index` says, even if the decoder has one more.
+        chain = [*decode_filters(self.clip, self.fit, self.frame, self.fps, shape), f"trim=end_frame={length - first}"]
+        (cw, ch), (left, top) = fitted_box(shape.aspect, self.frame, self.fit)
+        if (cw, ch) != (fw, fh):
+            chain.append(f"pad={fw}:{fh}:{left}:{top}:color=0x{bytes(self.background).hex()}")
+        chain.append("tpad=stop=-1:stop_mode=clone")  # then its last frame holds
+        inputs, steps = decode_input(self.clip, self.fps, first), [f"[0:v]{','.join(chain)}"]
+        for n, still in enumerate(stills, 1):
+            width, height = still.size
+            # Tagged like the frames, or ffmpeg would convert the still's range before laying it over them.
+            inputs += ["-f", "rawvideo", "-pix_fmt", "yuva420p", "-s", f"{width}x{height}", "-colorspace", "bt709",
+                       "-color_range", "tv", "-i", str(still.path)]
+            steps[-1] += f"[under{n}]"
+            steps.append(f"[under{n}][{n}:v]overlay={still.x}:{still.y}:format=yuv420")
+        return inputs, ";".join(steps)
+
     @contextmanager
     def open(self) -> Iterator[Callable[[float, np.ndarray], None]]:
         reader = ClipReader(self.clip, self.fit, self.frame, self.fps)
         fw, fh = self.frame
-        cw, ch = reader.size
-        left, top = (fw - cw) // 4 * 2, (fh - ch) // 4 * 2  # even, so chroma lines up
+        (cw, ch), (left, top) = fitted_box(reader.shape.aspect, self.frame, self.fit)
         fills = yuv_of(self.background)
 
         def fill(at: float, dst: np.ndarray) -> None:

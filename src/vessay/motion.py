@@ -130,11 +130,22 @@ def build_encode_args(out: Path, video: VideoSpec, encoder: Encoder) -> list[str
     # The frames are BT.709 limited range (see rgb_to_yuv420); tagging the input lets x264 write that
     # into the stream, so players don't guess. (Output-side tags only reach the matrix.)
     stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="yuv420p", s=f"{video.width}x{video.height}",
-                          framerate=video.fps, colorspace="bt709", color_primaries="bt709", color_trc="bt709",
-                          color_range="tv")
-    stream = ffmpeg.output(stream, str(out), vcodec="libx264", preset=encoder.preset, crf=encoder.crf,
-                           pix_fmt="yuv420p", an=None, f="mp4")
+                          framerate=video.fps, **_BT709_TAGS)
+    stream = ffmpeg.output(stream, str(out), **_x264(encoder))
     return ffmpeg.compile(stream, cmd=ffmpeg_exe(), overwrite_output=True)
+
+
+_BT709_TAGS = {"colorspace": "bt709", "color_primaries": "bt709", "color_trc": "bt709", "color_range": "tv"}
+
+
+_AS_PIPED = "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv,setsar=0"
+"""Frames a filtergraph makes, tagged as piped frames are (and with no pixel aspect, as they have none), so
+every piece's stream headers match for the final join."""
+
+
+def _x264(encoder: Encoder) -> dict:
+    return {"vcodec": "libx264", "preset": encoder.preset, "crf": encoder.crf, "pix_fmt": "yuv420p", "an": None,
+            "f": "mp4"}
 
 
 @dataclass(frozen=True)
@@ -261,7 +272,7 @@ def encode_frames(fill: Callable[[int, np.ndarray], None], frames: int, video: V
     args = build_encode_args(out, video, encoder)
     proc = subprocess.Popen([args[0], "-hide_banner", "-nostdin", "-loglevel", "error", *args[1:]],
                             stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    _widen_pipe(proc.stdin.fileno(), fw * fh * 3 // 2)
+    widen_pipe(proc.stdin.fileno(), fw * fh * 3 // 2)
     stderr_chunks: list[bytes] = []
     drain = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()), daemon=True)
     drain.start()
@@ -308,12 +319,48 @@ def encode_frames(fill: Callable[[int, np.ndarray], None], frames: int, video: V
         raise_ffmpeg_failure(b"".join(stderr_chunks), ["x264 encode", str(out)])
 
 
+def encode_graph(inputs: list[str], graph: str, frames: int, out: Path, encoder: Encoder = Encoder(),
+                 on_frame: Callable[[], None] | None = None, stop: threading.Event | None = None) -> None:
+    """Encode `frames` frames that ffmpeg makes itself from `inputs` (input options and files) through the
+    filtergraph `graph`, whose last output is left unlabelled: BT.709 limited-range yuv420p frames, as
+    `encode_frames` takes. Progress comes from ffmpeg's own frame count; setting `stop` kills it."""
+    output: list[str] = []
+    for key, value in _x264(encoder).items():
+        output += [f"-{key}"] if value is None else [f"-{key}", str(value)]
+    args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1",
+            "-stats_period", "0.2", *inputs, "-filter_complex", f"{graph},{_AS_PIPED}", "-frames:v",
+            str(frames), *output, "-y", str(out)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stderr_chunks: list[bytes] = []
+    drain = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()), daemon=True)
+    drain.start()
+    done = 0
+    try:
+        for line in proc.stdout:
+            if stop is not None and stop.is_set():
+                raise Cancelled()
+            if line.startswith(b"frame=") and on_frame:
+                for _ in range(done, int(line[6:])):
+                    on_frame()
+                done = max(done, int(line[6:]))
+    except BaseException:
+        proc.kill()
+        raise
+    finally:
+        code = proc.wait()
+        drain.join()
+    if code != 0:
+        raise_ffmpeg_failure(b"".join(stderr_chunks), ["x264 encode", str(out)])
+    for _ in range(done, frames if on_frame else 0):
+        on_frame()
+
+
 PIPE_BYTES = 1 << 20
-"""Frames go to x264 through a pipe this big where the system allows it (Linux's default limit for
-anyone): a 64 KiB pipe would wake writer and encoder some fifty times per 1080p frame."""
+"""Frames go to x264 (and come from a clip's decoder) through a pipe this big where the system allows it
+(Linux's default limit for anyone): a 64 KiB pipe would wake both ends some fifty times per 1080p frame."""
 
 
-def _widen_pipe(fd: int, frame_bytes: int) -> None:
+def widen_pipe(fd: int, frame_bytes: int) -> None:
     try:
         import fcntl
 

@@ -103,6 +103,22 @@ class Sprite:
                       shrink(self.luma_keep, (sw, sh)), (shrink(self.chroma[0], half), shrink(self.chroma[1], half)),
                       shrink(self.chroma_keep, half))
 
+    def yuva420p(self) -> tuple[bytes, tuple[int, int]]:
+        """The picture as a raw yuva420p frame with straight alpha for ffmpeg's overlay filter, and its size.
+        Alpha comes from the kept weight and colours are divided by it, so that ffmpeg's blend (which
+        averages each 2x2 block's alpha for chroma) lands within a level of `blend`; two transparent
+        pixels past the right and bottom edges keep ffmpeg from blending the last chroma column and row
+        with one corner's alpha instead of the average."""
+        def straight(premultiplied: np.ndarray, keep: np.ndarray, pad: int) -> np.ndarray:
+            weight = (_ONE - keep).astype(np.float32)
+            plane = np.clip(np.rint(premultiplied / np.maximum(weight, 1)), 0, 255).astype(np.uint8)
+            return np.pad(plane, ((0, pad), (0, pad)))
+
+        alpha = np.rint((_ONE - self.luma_keep) * (255 / _ONE)).astype(np.uint8)
+        planes = [straight(self.luma, self.luma_keep, 2), *(straight(c, self.chroma_keep, 1) for c in self.chroma),
+                  np.pad(alpha, ((0, 2), (0, 2)))]
+        return b"".join(plane.tobytes() for plane in planes), (planes[0].shape[1], planes[0].shape[0])
+
     def blend(self, buf: np.ndarray, frame: tuple[int, int]) -> None:
         """Lay the picture over the flat yuv420p frame `buf`, in place."""
         y_plane, u_plane, v_plane = split_planes(buf, *frame)
@@ -160,10 +176,14 @@ class LowerThird:
         return {"lower_third": [self.scene.title, self.scene.caption], "theme": self.theme.cache_identity(),
                 "frame": self.frame}
 
+    def still(self) -> Sprite | None:
+        """The lower third: the same picture on every frame (None when the scene has no title or caption)."""
+        picture = lower_third(self.scene, self.theme, self.frame)
+        return Sprite.of(picture, self.frame) if picture is not None else None
+
     @contextmanager
     def open(self) -> Iterator[Callable[[float, np.ndarray], None]]:
-        picture = lower_third(self.scene, self.theme, self.frame)
-        sprite = Sprite.of(picture, self.frame) if picture is not None else None
+        sprite = self.still()
 
         def fill(at: float, dst: np.ndarray) -> None:
             if sprite is not None:

@@ -7,15 +7,25 @@ shot's frame in place, on the rows it covers (a lower third, captions). Both say
 piece that shows them. `open()` loads what filling frames needs, for one piece. A shot with
 inputs worth making ahead of its encode (slide images) also has `prepare()`, which the render
 calls early, on a helper thread.
+
+A shot that ffmpeg can make by itself (a clip) also has `graph()`; under overlays that never
+change (each with `still()`, a Sprite), a piece of it is decoded, composited and encoded in one
+ffmpeg process, and no frame passes through Python: decoding is then all a clip adds to x264.
 """
 
 from __future__ import annotations
 
+import tempfile
+import threading
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterator, Protocol
 
 import numpy as np
+
+from .motion import Encoder, encode_frames, encode_graph
+from .script import VideoSpec
 
 Fill = Callable[[float, np.ndarray], None]
 """Writes (or draws over) frame `at` of a scene (fractional frames allowed) in a flat yuv420p buffer."""
@@ -29,6 +39,17 @@ class Shot(Protocol):
 
 Overlay = Shot
 """The same interface; its fill draws over the frame the shot filled."""
+
+
+@dataclass(frozen=True)
+class Still:
+    """An overlay that never changes, as a raw yuva420p picture in a file (see Sprite.yuva420p), for a shot's
+    ffmpeg graph to lay over its frames with its top-left corner at (x, y)."""
+
+    path: Path
+    x: int
+    y: int
+    size: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -58,3 +79,22 @@ class Picture:
                     overlay(at, dst)
 
             yield fill
+
+    def encode(self, first: int, frames: int, video: VideoSpec, out: Path, encoder: Encoder,
+               on_frame: Callable[[], None] | None = None, stop: threading.Event | None = None) -> None:
+        """Encode scene frames `first` to `first + frames` into `out`: in one ffmpeg process where the shot has a
+        graph for them and every overlay is a still, otherwise filled here and piped to x264."""
+        if hasattr(self.shot, "graph") and all(hasattr(o, "still") for o in self.overlays):
+            sprites = [s for s in (o.still() for o in self.overlays) if s is not None]
+            raws = [sprite.yuva420p() for sprite in sprites]
+            with tempfile.TemporaryDirectory(prefix="vessay-stills-") as work:
+                stills = [Still(Path(work) / f"still{n}.yuv", sprite.x, sprite.y, size)
+                          for n, (sprite, (_, size)) in enumerate(zip(sprites, raws))]
+                graph = self.shot.graph(first, frames, stills)
+                if graph is not None:
+                    for still, (data, _) in zip(stills, raws):
+                        still.path.write_bytes(data)
+                    encode_graph(*graph, frames, out, encoder, on_frame, stop)
+                    return
+        with self.open() as fill:
+            encode_frames(lambda k, buf: fill(first + k, buf), frames, video, out, encoder, on_frame, stop)

@@ -51,9 +51,7 @@ class Pieces:
         video = self.script.video
         frame = (video.width, video.height)
         if isinstance(piece, Body):
-            with self.pictures[piece.scene].open() as scene:
-                encode_frames(lambda k, buf: scene(piece.first + k, buf), piece.frames, video, target,
-                              self.encoder, on_frame, stop)
+            self.pictures[piece.scene].encode(piece.first, piece.frames, video, target, self.encoder, on_frame, stop)
             return
         outgoing_frame = np.empty(video.width * video.height * 3 // 2, dtype=np.uint8)
         with self.pictures[piece.scene].open() as outgoing, self.pictures[piece.scene + 1].open() as incoming:
