@@ -20,7 +20,7 @@ def keep_heap_small() -> None:
     the OS when freed, and threads share two heaps: otherwise glibc keeps freed blocks per thread and
     a render's RSS creeps up by hundreds of MB.
 
-    Up to 16 MB freed at the top of a heap stays there: each frame allocates a few planes of about
+    Up to 8 MB freed at the top of a heap stays there: each frame allocates a few planes of about
     2 MB and frees them, and handing those pages back at every free meant faulting them in again
     (some 1,100 page faults a frame: the camera's CPU nearly doubled)."""
     try:
@@ -29,4 +29,4 @@ def keep_heap_small() -> None:
         return
     libc.mallopt(-8, 2)  # M_ARENA_MAX
     libc.mallopt(-3, 4 << 20)  # M_MMAP_THRESHOLD (fixed: no longer raised after big frees)
-    libc.mallopt(-1, 16 << 20)  # M_TRIM_THRESHOLD (fixing the mmap threshold had left it at 128 KB)
+    libc.mallopt(-1, 8 << 20)  # M_TRIM_THRESHOLD (fixing the mmap threshold had left it at 128 KB)
