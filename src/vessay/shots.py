@@ -69,11 +69,8 @@ def _draw(script: Script, index: int, theme: Theme, reveal: int | None) -> Image
 def slide_planes(script: Script, index: int, theme: Theme, cache: Cache,
                  reveal: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The slide as the camera takes it: its BT.709 Y, U and V planes (see `planes_file`)."""
-    width, height = canvas_size(script.video)
-    data = np.fromfile(planes_file(script, index, theme, cache, reveal), np.uint8)
-    luma, quarter = width * height, width * height // 4
-    return (data[:luma].reshape(height, width), data[luma:luma + quarter].reshape(height // 2, width // 2),
-            data[luma + quarter:].reshape(height // 2, width // 2))
+    return split_planes(np.fromfile(planes_file(script, index, theme, cache, reveal), np.uint8),
+                        *canvas_size(script.video))
 
 
 def planes_file(script: Script, index: int, theme: Theme, cache: Cache, reveal: int | None = None) -> Path:
