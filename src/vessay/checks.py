@@ -166,19 +166,20 @@ def _missing_characters(text: str, theme: Theme, cache: Cache) -> list[str]:
     from .slides.fonts import missing_characters
 
     key = content_key("layout", {"characters_of": text, "theme": theme.cache_identity()})
+    return _remembered(cache, key, lambda: missing_characters(text, theme))
+
+
+def _remembered(cache: Cache, key: str, measure):
+    """`measure()`, or what it gave before under `key` in the cache's layout stage."""
     if (known := cache.get("layout", key, "json")) is not None:
         return json.loads(known.read_text())
-    missing = missing_characters(text, theme)
-    _remember(cache, key, missing)
-    return missing
-
-
-def _remember(cache: Cache, key: str, result) -> None:
+    result = measure()
     try:
         with cache.put("layout", key, "json") as temp:
             temp.write_text(json.dumps(result))
     except OSError:  # a cache we cannot write to only means measuring again next time
         pass
+    return result
 
 
 def layout_findings(script: Script, theme: Theme, cache_dir: Path | None = None) -> Findings:
@@ -206,8 +207,4 @@ def _fits(scene, theme: Theme, size: tuple[int, int], cache: Cache) -> bool:
     from .slides import fits, slide_identity
 
     key = content_key("layout", {"content": slide_identity(scene), "theme": theme.cache_identity(), "size": size})
-    if (known := cache.get("layout", key, "json")) is not None:
-        return json.loads(known.read_text())
-    result = fits(scene, theme, size)
-    _remember(cache, key, result)
-    return result
+    return _remembered(cache, key, lambda: fits(scene, theme, size))
