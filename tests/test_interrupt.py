@@ -25,22 +25,28 @@ def long_script(tmp_path):
                                   f"transition: {{type: cut}}\nscenes:\n{scenes}")
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_signal_stops_promptly_and_rerun_resumes(tmp_path, long_script, isolated_cache, sig, code):
-    """A signal mid-render exits quickly with 130/143, leaves no temp files, and a re-run reuses finished scenes."""
+@pytest.mark.parametrize("sig, code, group", [(signal.SIGINT, 130, False), (signal.SIGTERM, 143, False),
+                                              (signal.SIGINT, 130, True), (signal.SIGTERM, 143, True)])
+def test_signal_stops_promptly_and_rerun_resumes(tmp_path, long_script, isolated_cache, sig, code, group):
+    """A signal mid-render exits quickly with 130/143, leaves no temp files, and a re-run reuses finished scenes.
+
+    `group`: the signal reaches the encoders too, as a terminal's Ctrl-C or a service manager's stop does."""
     out = tmp_path / "out" / "long.mp4"
     # A slow preset keeps each piece encoding for a while: with the recordings already aligned by the
     # check, fast pieces could all be done between the first one finishing and the signal landing.
     args = [sys.executable, "-m", "vessay.cli", "render", str(long_script), "-o", str(out), "--quiet", "-j", "1",
             "--preset", "slow"]
-    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, start_new_session=group)
     segments = isolated_cache / "segment"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(segments.glob("*.mp4.sum"))) < 1:
         time.sleep(0.05)
     assert proc.poll() is None, "render finished before it could be interrupted"
     sent = time.monotonic()
-    proc.send_signal(sig)
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
     proc.wait(timeout=10)
     assert time.monotonic() - sent < 3.0
     assert proc.returncode == code

@@ -282,12 +282,16 @@ def encode_frames(fill: Callable[[int, np.ndarray], None], frames: int, video: V
     failure: list[BaseException] = []
 
     def writer() -> None:
+        # After a failed write (x264 gone, e.g. a terminal's Ctrl-C reached it too) keep taking frames
+        # without writing them: a writer that stopped taking them would leave the filling loop blocked
+        # on a full queue for ever.
         while (item := ready.get()) is not None:
+            if failure:
+                continue
             try:
                 proc.stdin.write(item.data)
             except (BrokenPipeError, OSError) as err:
                 failure.append(err)
-                return
 
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
