@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ctypes
-import gc
 
 
 def return_freed_memory() -> None:
     """Give freed heap back to the OS (glibc keeps it otherwise), so peak RSS tracks what is in use."""
-    gc.collect()
+    # No gc.collect() first: slides are freed by reference counting (a collection found a few dozen
+    # objects), and a full collection held the GIL for up to 0.25 s while encoders waited for frames.
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to do
