@@ -3,6 +3,7 @@ normalise loudness, and mux the final MP4 with chapters and metadata."""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from pathlib import Path
@@ -127,23 +128,15 @@ def build_mix_args(narration: Path, music: MusicSpec | None, duration: float, mi
     return [*args, "-filter_complex", graph, "-map", "[measured]", *_RAW, str(mixed)]
 
 
-def levelling(gain_db: float, trim_db: float = 0.0) -> str:
-    """Gain towards the target, a brickwall on peaks, then a final trim.
+def limiter(gain_db: float) -> str:
+    """Gain towards the target, then a brickwall on peaks.
 
     Speech peaks sit far above its loudness (Piper's by ~17 dB), so plain gain to -14 LUFS
-    would break the true-peak ceiling; limiting first keeps peaks at PEAK_LIMIT, and the trim
-    (a fraction of a dB) lands the loudness exactly. This is the linear normalisation loudnorm
-    would do, without its 192 kHz passes.
+    would break the true-peak ceiling; limiting keeps peaks at PEAK_LIMIT, and a trim of a
+    fraction of a dB afterwards lands the loudness exactly. This is the linear normalisation
+    loudnorm would do, without its 192 kHz passes.
     """
-    return (f"volume={gain_db:.2f}dB,alimiter=limit={PEAK_LIMIT:.4f}:attack=3:release=60:level=false,"
-            f"volume={trim_db:.2f}dB")
-
-
-def integrated_loudness(mixed: Path, chain: str, stop: threading.Event | None = None) -> float:
-    """LUFS of the mix after `chain`, by EBU R128."""
-    proc = run_ffmpeg(["-v", "info", *_RAW, "-ac", "2", "-i", str(mixed), "-af", f"{chain},ebur128=framelog=quiet",
-                       "-f", "null", "-"], stop=stop)
-    return loudness_in(proc.stderr)
+    return f"volume={gain_db:.2f}dB,alimiter=limit={PEAK_LIMIT:.4f}:attack=3:release=60:level=false"
 
 
 def loudness_in(log: bytes) -> float:
@@ -153,28 +146,74 @@ def loudness_in(log: bytes) -> float:
     return float(found.group(1)) if found else float("-inf")
 
 
-def level_chain(mixed: Path, before: float, stop: threading.Event | None = None) -> str:
-    """The filter chain that brings the mix, `before` LUFS loud, to the target loudness.
+MAX_TRIM = 1.0
+"""dB a trim may add after the limiter: peaks then stay under the true-peak target."""
+MAX_CUT = 1.5
+"""dB a trim may take off: a gain aimed that much too high only limits peaks a little harder."""
 
-    Limiting eats part of any gain added, so the gain is found by a few cheap measurements.
+
+def level(mixed: Path, before: float, levelled: Path, stop: threading.Event | None = None) -> tuple[Path, float]:
+    """The mix, `before` LUFS loud, raised and limited into `levelled`, and the trim (dB) that then brings it
+    to the target loudness exactly.
+
+    Limiting eats part of any gain added. The gain is aimed from an estimate of how much (see
+    `limiting_loss`) and the limited mix is measured as it is written, so one pass usually does;
+    an estimate too far off for a trim to mend costs another.
     """
+    target = LOUDNESS["I"]
     if not before > -70:
-        return "anull"  # silence: nothing to normalise
-    gain = LOUDNESS["I"] - before
+        return mixed, 0.0  # silence: nothing to normalise
+    peaks, powers = block_levels(mixed)
+    gain = target - before
+    for _ in range(3):  # the loss grows with the gain: settle on a gain that makes up for its own loss
+        gain = target - before + limiting_loss(peaks, powers, gain)
     for _ in range(4):
-        reached = integrated_loudness(mixed, levelling(gain), stop)
-        if abs(reached - LOUDNESS["I"]) < 0.5:
+        proc = run_ffmpeg(["-y", "-v", "info", *_RAW, "-ac", "2", "-i", str(mixed),
+                           "-af", f"{limiter(gain)},ebur128=framelog=quiet", *_RAW, str(levelled)], stop=stop)
+        trim = target - loudness_in(proc.stderr)
+        if -MAX_CUT <= trim <= MAX_TRIM:
             break
-        gain += (LOUDNESS["I"] - reached) * 1.3
-    # The trim may raise peaks a little past PEAK_LIMIT; capped so they stay under the true-peak target.
-    return levelling(gain, min(LOUDNESS["I"] - reached, 1.0))
+        gain += trim * 1.3
+    return levelled, min(trim, MAX_TRIM)
 
 
-def build_audio_args(mixed: Path, chain: str, out: Path) -> list[str]:
-    """Level the mix and encode it: the finished soundtrack, ready to be copied into the MP4."""
+BLOCK = AUDIO_RATE // 100
+"""Samples per block (10 ms) in the estimate of what limiting takes off."""
+
+
+def block_levels(mixed: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Peak and mean square of each 10 ms block of a stereo float file, read a minute at a time."""
+    size = 2 * BLOCK
+    peaks, powers = [], []
+    with mixed.open("rb") as raw:
+        while (chunk := np.fromfile(raw, np.float32, 6000 * size)).size >= size:
+            blocks = chunk[: chunk.size // size * size].reshape(-1, size)
+            peaks.append(np.abs(blocks).max(axis=1))
+            powers.append(np.square(blocks).mean(axis=1))
+    return (np.concatenate(peaks), np.concatenate(powers)) if peaks else (np.zeros(1), np.zeros(1))
+
+
+def limiting_loss(peaks: np.ndarray, powers: np.ndarray, gain_db: float) -> float:
+    """Roughly how many dB limiting at PEAK_LIMIT takes off the loudness of a mix raised by `gain_db`.
+
+    Each block is turned down as far as its own peak or a neighbour's needs (the limiter looks
+    ahead and releases over a few blocks); the loss is the energy-weighted mean turn-down. On
+    speech, with or without music, this came within 0.3 dB of the measured loss, erring high, so
+    the gain aimed with it lands a little loud and the trim takes it down.
+    """
+    turn_down = np.minimum(1.0, PEAK_LIMIT / np.maximum(10 ** (gain_db / 20) * peaks, 1e-12))
+    held = turn_down.copy()
+    held[1:] = np.minimum(held[1:], turn_down[:-1])
+    held[:-1] = np.minimum(held[:-1], turn_down[1:])
+    total = float(np.sum(powers))
+    return 0.0 if total == 0 else -10 * math.log10(max(float(np.sum(powers * held ** 2)) / total, 1e-12))
+
+
+def build_audio_args(levelled: Path, trim_db: float, out: Path) -> list[str]:
+    """Trim the levelled mix and encode it: the finished soundtrack, ready to be copied into the MP4."""
     # The fast coder is ~25% quicker than the default two-loop search, inaudibly so at 192 kb/s; without
     # the mid/side search (-aac_ms 0) it takes a third of the time, coding left and right at 96 kb/s each.
-    return ["-y", "-v", "error", *_RAW, "-ac", "2", "-i", str(mixed), "-af", chain,
+    return ["-y", "-v", "error", *_RAW, "-ac", "2", "-i", str(levelled), "-af", f"volume={trim_db:.2f}dB",
             "-c:a", "aac", "-aac_coder", "fast", "-aac_ms", "0", "-b:a", "192k", "-ac", "2", "-ar", str(AUDIO_RATE),
             "-f", "mp4", str(out)]
 
@@ -190,8 +229,8 @@ def build_soundtrack(narration: list[Path], slots: list[Slot], music: MusicSpec 
         clip_track(list(clips), np.fromfile(narration_track, np.float32)).tofile(clips_track)
     before = loudness_in(run_ffmpeg(build_mix_args(narration_track, music, slots[-1].end, mixed,
                                                    clips_track if has_clips else None), stop=stop).stderr)
-    chain = level_chain(mixed, before, stop)
-    run_ffmpeg(build_audio_args(mixed, chain, out), stop=stop)
+    levelled, trim = level(mixed, before, workdir / "levelled.f32", stop)
+    run_ffmpeg(build_audio_args(levelled, trim, out), stop=stop)
     return before
 
 
