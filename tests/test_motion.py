@@ -160,3 +160,44 @@ def test_big_photo_is_loaded_small(tmp_path):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert max(camera.size) <= 2 * 320 * 2 and peak < 40 * 1024 ** 2
+
+
+@pytest.mark.parametrize("preset", ["pan-right", "pan-up"])
+def test_pan_frames_come_from_strips_and_match_full_resampling(monkeypatch, preset):
+    """A pan draws its strips once and crops every frame from them; the frames match resampling each
+    frame in full within a level or two, and the marker moves as smoothly."""
+    from vessay import motion
+
+    rng = np.random.default_rng(1)
+    slide = marker_slide()
+    noise = Image.fromarray(rng.integers(0, 60, (slide.height, slide.width, 3), dtype=np.uint8))
+    slide = Image.blend(slide, noise, 0.3)  # texture everywhere, so every pixel's position matters
+    frames, size = 40, (VIDEO.width, VIDEO.height)
+    move = motion.Move(preset, 0.1, "ease-in-out", frames)
+    full_calls = []
+    real = motion._scale_shift
+    monkeypatch.setattr(motion, "_scale_shift", lambda *a: full_calls.append(1) or real(*a))
+    strips, whole = motion.SlideCamera(slide, size), motion.SlideCamera(slide, size)
+    whole._pan_axis = lambda *a: None
+    a, b = (np.empty(size[0] * size[1] * 3 // 2, np.uint8) for _ in range(2))
+    centres = {"strips": [], "whole": []}
+    for index in range(frames):
+        full_calls.clear()
+        strips.shoot(*move.at(index), a)
+        strip_calls = len(full_calls)
+        whole.shoot(*move.at(index), b)
+        if index > 0:
+            assert strip_calls <= 3  # drawing a strip of a new phase, at most: never the whole frame
+        diff = np.abs(a.astype(int) - b.astype(int))
+        assert diff.mean() < 0.5 and diff.max() <= 24
+        for name, buf in (("strips", a), ("whole", b)):
+            luma = buf[:size[0] * size[1]].reshape(size[1], size[0]).astype(float)
+            weight = np.clip(luma - 45, 0, None)  # above the textured background: the marker and its edges
+            ys, xs = np.mgrid[:size[1], :size[0]]
+            centres[name].append(((xs * weight).sum() / weight.sum(), (ys * weight).sum() / weight.sum()))
+    jolts = {}
+    for name, path in centres.items():
+        steps = np.diff(np.array(path), axis=0)
+        assert np.abs(steps).max() > 0.2  # it moves
+        jolts[name] = np.abs(np.diff(steps, axis=0)).max()
+    assert jolts["strips"] <= jolts["whole"] + 0.01, jolts  # as smoothly as resampling each frame in full

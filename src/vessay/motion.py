@@ -168,6 +168,10 @@ class SlideCamera:
     OpenCV's separable resize (fast, fixed-point) at the exact scale; the subpixel shift that
     an integer crop cannot reach is picked to be tiny (see `_phase`) and applied by a 2-tap
     blend along each axis. An unchanged camera position repeats the last frame.
+
+    During a pan (the zoom and one axis held) the planes are drawn once as strips along the
+    moving axis, each at one of PAN_PHASES subpixel phases; a frame is then a crop of the
+    nearest phase's strip and a blend of at most 1/16 pixel, about a third of the work.
     """
 
     def __init__(self, slide: Image.Image | tuple[np.ndarray, np.ndarray, np.ndarray], frame: tuple[int, int]):
@@ -179,6 +183,7 @@ class SlideCamera:
         self.frame = frame
         self._position: tuple[float, float, float] | None = None
         self._held: np.ndarray | None = None  # the frame at `_position`, kept once it repeats
+        self._strips: dict[int, tuple[tuple, dict[int, np.ndarray]]] = {}  # plane → (pan, strip per phase)
 
     def shoot(self, zoom: float, cx: float, cy: float, dst: np.ndarray) -> np.ndarray:
         """Resample all three planes into `dst`, a flat yuv420p frame buffer."""
@@ -189,17 +194,67 @@ class SlideCamera:
         fw, fh = self.frame
         luma = frame_matrix(zoom, cx, cy, self.canvas, self.frame)
         chroma = chroma_matrix(luma)
-        for plane, view, matrix in zip(self.planes, split_planes(dst, fw, fh), (luma, chroma, chroma)):
-            _scale_shift(plane, matrix[0, 0], matrix[0, 2] + _LEAD, matrix[1, 2] + _LEAD, view)
+        along = self._pan_axis(zoom, cx, cy)
+        for k, (view, matrix) in enumerate(zip(split_planes(dst, fw, fh), (luma, chroma, chroma))):
+            offsets = (matrix[0, 2] + _LEAD, matrix[1, 2] + _LEAD)
+            if along is None or not self._from_strip(k, matrix[0, 0], offsets, along, view):
+                _scale_shift(self.planes[k], matrix[0, 0], *offsets, view)
         self._held = dst.copy() if repeated else None
         self._position = (zoom, cx, cy)
         return dst
 
+    def _pan_axis(self, zoom: float, cx: float, cy: float) -> int | None:
+        """0 or 1 when only the x or only the y centre moved since the last frame (a pan), else None."""
+        last = self._position
+        if last is None or last[0] != zoom or (last[1] != cx) == (last[2] != cy):
+            return None
+        return 0 if last[1] != cx else 1
+
+    def _from_strip(self, k: int, step: float, offsets: tuple[float, float], along: int, view: np.ndarray) -> bool:
+        """Plane `k` of a pan frame from the nearest phase's strip; False when the strip doesn't cover it."""
+        pan = (step, along, offsets[1 - along])
+        if self._strips.get(k, (None,))[0] != pan:
+            self._strips[k] = (pan, {})  # a new pan: the old strips are of no use
+        strips = self._strips[k][1]
+        first = (offsets[along] - _STRIP_ORIGIN) / step  # the frame's first column (or row) on the strips
+        phase = round((first % 1) * PAN_PHASES) % PAN_PHASES
+        if phase not in strips:
+            strips[phase] = self._draw_strip(k, step, offsets, along, view.shape, phase)
+        strip = strips[phase]
+        start, fraction = _split(first - phase / PAN_PHASES)
+        if start < 0 or start + view.shape[1 - along] + 1 > strip.shape[1 - along]:
+            return False
+        crop, shift = ((start, 0), (fraction, 0.0)) if along == 0 else ((0, start), (0.0, fraction))
+        _crop_blend(strip, *crop, *shift, view)
+        return True
+
+    def _draw_strip(self, k: int, step: float, offsets: tuple[float, float], along: int, shape: tuple[int, int],
+                    phase: int) -> np.ndarray:
+        """Plane `k` at the pan's zoom, from _STRIP_ORIGIN on along the moving axis, shifted by `phase`."""
+        plane = self.planes[k]
+        # As long as the resize in _scale_shift can read without running off the padded plane.
+        length = int((plane.shape[1 - along] - _STRIP_ORIGIN - 4 * step - 4) / step)
+        start = _STRIP_ORIGIN + phase / PAN_PHASES * step
+        if along == 0:
+            strip = np.empty((shape[0], length), np.uint8)
+            _scale_shift(plane, step, start, offsets[1], strip)
+        else:
+            strip = np.empty((length, shape[1]), np.uint8)
+            _scale_shift(plane, step, offsets[0], start, strip)
+        return strip
+
+
+PAN_PHASES = 8
+"""Subpixel phases a pan's strips are drawn at: a frame's leftover shift is at most 1/16 pixel."""
+
 
 _PHASES = 32
 """Output offsets tried per axis when matching the wanted subpixel position with an integer crop."""
-_LEAD, _TRAIL = 2 * _PHASES + 8, 8
-"""Edge pixels replicated around each plane: the crop search reaches up to 2 * _PHASES pixels back."""
+_LEAD, _TRAIL = 2 * _PHASES + 8, 16
+"""Edge pixels replicated around each plane: the crop search reaches up to 2 * _PHASES pixels back, and a pan's
+strips run a little past the far edge of the view."""
+_STRIP_ORIGIN = _LEAD - 1
+"""Where a pan's strips start on the padded plane: a view never starts before the canvas."""
 
 
 def _phase(offset: float, step: float) -> tuple[int, int, float]:
@@ -227,7 +282,27 @@ def _scale_shift(plane: np.ndarray, step: float, offset_x: float, offset_y: floa
     y0, ky, fy = _phase(offset_y, step)
     source = plane[y0: y0 + math.ceil((height + ky + 3) * step) + 2, x0: x0 + math.ceil((width + kx + 3) * step) + 2]
     big = cv2.resize(source, None, fx=1 / step, fy=1 / step, interpolation=cv2.INTER_LINEAR)
-    rows = big[ky: ky + height + 1]
+    _crop_blend(big, kx, ky, fx, fy, dst)
+
+
+def _split(position: float) -> tuple[int, float]:
+    """(whole pixels, fraction) of a position; a negligible fraction is dropped."""
+    whole = math.floor(position)
+    fraction = position - whole
+    if fraction < _NEGLIGIBLE:
+        return whole, 0.0
+    if fraction > 1 - _NEGLIGIBLE:
+        return whole + 1, 0.0
+    return whole, fraction
+
+
+def _crop_blend(big: np.ndarray, kx: int, ky: int, fx: float, fy: float, dst: np.ndarray) -> None:
+    """dst = `big` from column `kx` and row `ky` on, shifted on by the fractions `fx` and `fy` of a pixel."""
+    height, width = dst.shape
+    rows = big[ky: ky + height + (1 if fy else 0)]
+    if fx and not fy:
+        cv2.addWeighted(rows[:, kx: kx + width], 1 - fx, rows[:, kx + 1: kx + width + 1], fx, 0.0, dst=dst)
+        return
     if fx:
         rows = cv2.addWeighted(rows[:, kx: kx + width], 1 - fx, rows[:, kx + 1: kx + width + 1], fx, 0.0)
     else:
@@ -235,7 +310,7 @@ def _scale_shift(plane: np.ndarray, step: float, offset_x: float, offset_y: floa
     if fy:
         cv2.addWeighted(rows[:-1], 1 - fy, rows[1:], fy, 0.0, dst=dst)
     else:
-        np.copyto(dst, rows[:-1])
+        np.copyto(dst, rows)
 
 
 _NEGLIGIBLE = 1 / 512
