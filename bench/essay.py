@@ -130,23 +130,35 @@ def render(script: Path, out: Path, cache: Path, *extra: str) -> Run:
                  {"VESSAY_CACHE_DIR": str(cache)})
 
 
+FLOOR_CHUNK = 120.0
+"""Seconds of video decoded at a time for the floor: the whole essay's raw frames would fill ~30 GB of disk."""
+
+
 def floor(video: Path, work: Path) -> float:
-    """Seconds x264 alone takes to encode `video`'s decoded frames with the render's own argv."""
-    stream = probe(video).first("video")
+    """Seconds x264 alone takes to encode `video`'s decoded frames with the render's own argv (a chunk at a time,
+    each chunk's encode timed and the times added)."""
+    info = probe(video)
+    stream = info.first("video")
     spec = VideoSpec(stream.width, stream.height, round(stream.fps))
+    total_frames = round(info.duration * spec.fps)
+    chunk_frames = round(FLOOR_CHUNK * spec.fps)
     raw = work / "frames.yuv"
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(video),
-                    "-f", "rawvideo", "-pix_fmt", "yuv420p", str(raw)], check=True)
-    os.sync()  # flush the frames now, so writeback doesn't compete with the timed encode
     args = build_encode_args(work / "floor.mp4", spec, Encoder())
+    seconds = 0.0
     try:
-        with raw.open("rb") as frames:
-            start = time.perf_counter()
-            subprocess.run([args[0], "-hide_banner", "-nostdin", "-loglevel", "error", *args[1:]], stdin=frames,
-                           check=True)
-            return time.perf_counter() - start
+        for first in range(0, total_frames, chunk_frames):
+            subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y", "-ss", f"{first / spec.fps:.6f}",
+                            "-i", str(video), "-frames:v", str(min(chunk_frames, total_frames - first)),
+                            "-f", "rawvideo", "-pix_fmt", "yuv420p", str(raw)], check=True)
+            os.sync()  # flush the frames now, so writeback doesn't compete with the timed encode
+            with raw.open("rb") as frames:
+                start = time.perf_counter()
+                subprocess.run([args[0], "-hide_banner", "-nostdin", "-loglevel", "error", *args[1:]], stdin=frames,
+                               check=True)
+                seconds += time.perf_counter() - start
     finally:
-        raw.unlink()
+        raw.unlink(missing_ok=True)
+    return seconds
 
 
 def edited_copy(script: Path, scene_id: str, field: str, addition: str) -> Path:
@@ -207,8 +219,6 @@ def main() -> int:
         print(f"cold render of {args.script} ...", flush=True)
         cold = render(args.script, out, cache)
         duration = probe(out).duration
-        print("encoder floor for its frames ...", flush=True)
-        cold_floor = floor(out, work)
         shutil.copyfile(out, work / "cold.mp4")
         copy = edited_copy(args.script, args.scene, "narration", " One more sentence, added to measure an edit.")
         try:
@@ -228,6 +238,10 @@ def main() -> int:
         scene_floor = floor(work / "scene.mp4", work)
         print("smoothness before encoding ...", flush=True)
         smooth = smoothness_before_encoding(SCENE_SECONDS)
+        # Last: the essay's decoded frames fill tens of GB, and the system is busy for a while after they
+        # are deleted, which would slow whatever ran next.
+        print("encoder floor for the cold render's frames ...", flush=True)
+        cold_floor = floor(work / "cold.mp4", work)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

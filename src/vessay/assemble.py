@@ -182,11 +182,12 @@ BLOCK = AUDIO_RATE // 100
 
 
 def block_levels(mixed: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Peak and mean square of each 10 ms block of a stereo float file, read a minute at a time."""
+    """Peak and mean square of each 10 ms block of a stereo float file, read ten seconds at a time (it runs
+    beside the encoders: a minute's samples and their temporaries would add ~70 MB to the render's peak)."""
     size = 2 * BLOCK
     peaks, powers = [], []
     with mixed.open("rb") as raw:
-        while (chunk := np.fromfile(raw, np.float32, 6000 * size)).size >= size:
+        while (chunk := np.fromfile(raw, np.float32, 1000 * size)).size >= size:
             blocks = chunk[: chunk.size // size * size].reshape(-1, size)
             peaks.append(np.abs(blocks).max(axis=1))
             powers.append(np.square(blocks).mean(axis=1))
