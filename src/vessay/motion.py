@@ -171,7 +171,7 @@ class SlideCamera:
 
     During a pan (the zoom and one axis held) the planes are drawn once as strips along the
     moving axis, each at one of PAN_PHASES subpixel phases; a frame is then a crop of the
-    nearest phase's strip and a blend of at most 1/16 pixel, about a third of the work.
+    nearest phase's strip and a blend of at most 1/16 pixel, about a fifth of the work.
     """
 
     def __init__(self, slide: Image.Image | tuple[np.ndarray, np.ndarray, np.ndarray], frame: tuple[int, int]):
