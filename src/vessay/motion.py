@@ -269,10 +269,8 @@ def _phase(offset: float, step: float) -> tuple[int, int, float]:
     starts = np.round(offset + 0.5 - (crops + 0.5) * step)
     left = (offset - (starts + (crops + 0.5) * step - 0.5)) / step
     best = int(np.argmin(np.abs(left - np.round(left))))
-    start, crop, left = int(starts[best]), int(crops[best]), float(left[best])
-    if abs(left - round(left)) < _NEGLIGIBLE:
-        return start, crop + round(left), 0.0
-    return start, crop + math.floor(left), left - math.floor(left)
+    whole, fraction = _split(float(left[best]))
+    return int(starts[best]), int(crops[best]) + whole, fraction
 
 
 def _scale_shift(plane: np.ndarray, step: float, offset_x: float, offset_y: float, dst: np.ndarray) -> None:
