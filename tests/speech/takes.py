@@ -37,15 +37,6 @@ def room(seconds: float, level_db: float = -54.0, seed: int = 0) -> np.ndarray:
     return noise * np.float32(10 ** (level_db / 20))
 
 
-def filler(word: str = "um") -> np.ndarray:
-    """A filler said by the voice at the level of the read speech (the recordings have none)."""
-    from vessay.narration import Narrator, trim_silence
-    from vessay.script import VoiceSpec
-
-    samples = trim_silence(Narrator().synthesize(f"{word.capitalize()}.", VoiceSpec(speed=0.8))[0])
-    return (samples * 0.5).astype(np.float32)
-
-
 @dataclass
 class Take:
     samples: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
@@ -83,8 +74,8 @@ class Take:
         at = self.add(speech(name)[: int(seconds * RATE)])
         self.false_starts.append((at + onset(name), self.now))
 
-    def say_filler(self, word: str = "um") -> None:
-        at = self.add(filler(word))
+    def say_filler(self) -> None:
+        at = self.add(speech("um"))
         self.fillers.append((at, self.now))
 
 
@@ -99,7 +90,7 @@ def messy_take(fillers: bool = True) -> Take:
     take.sentence("austen-2")
     take.pause(0.3)
     if fillers:
-        take.say_filler("um")
+        take.say_filler()
         take.pause(0.3)
     take.sentence("austen-3")
     take.pause(3.2)
