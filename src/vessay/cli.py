@@ -1,4 +1,4 @@
-"""Command line: `vessay render|slides|check`. Thin: parse, call a stage, report."""
+"""Command line: `vessay new|render|check|...`. Thin: parse, call a stage, report."""
 
 from __future__ import annotations
 
@@ -43,6 +43,11 @@ def _add_encoding(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vessay", description="Turn a YAML video-essay script into a finished MP4.")
     commands = parser.add_subparsers(dest="command", required=True)
+
+    new = commands.add_parser("new", help="start a new essay: write a commented starter script that renders as it is")
+    new.add_argument("script", type=Path, help="the script to create, e.g. my-essay.yaml")
+    new.add_argument("--title", help="the essay's title (default: from the file name)")
+    new.add_argument("--theme", default="neon-cyberdeck", help="theme name from themes/ or a path to a theme YAML")
 
     render = commands.add_parser("render", help="render the script to an MP4")
     _add_common(render)
@@ -225,6 +230,15 @@ def _burned_captions(args, script, vertical: bool):
     if args.captions:
         return dataclasses.replace(script.captions, style=args.captions)
     return script.captions if script.captions.burn or args.burn_captions or vertical else None
+
+
+def cmd_new(args) -> int:
+    from .starter import write_starter
+
+    script = write_starter(args.script, args.title, args.theme)
+    print(f"wrote {script}: four scenes to replace with your own. See it as you edit with "
+          f"`vessay studio {script}`; render it with `vessay render {script}`")
+    return 0
 
 
 def cmd_render(args) -> int:
@@ -434,7 +448,7 @@ def cmd_studio(args) -> int:
     return 0
 
 
-_COMMANDS = {"render": cmd_render, "shorts": cmd_shorts, "slides": cmd_slides, "sheet": cmd_sheet,
+_COMMANDS = {"new": cmd_new, "render": cmd_render, "shorts": cmd_shorts, "slides": cmd_slides, "sheet": cmd_sheet,
              "check": cmd_check, "voices": cmd_voices, "export": cmd_export, "studio": cmd_studio,
              "align": cmd_align, "cache": cmd_cache}
 
