@@ -69,3 +69,11 @@ def test_a_theme_path_is_written_relative_to_the_script(tmp_path, monkeypatch):
     script = tmp_path / "essays" / "first.yaml"
     assert load_script(script).theme == "../looks/mine.yaml"
     assert main(["check", str(script), "--quiet"]) == 0
+
+
+def test_a_missing_script_points_to_vessay_new(tmp_path, capsys):
+    missing = tmp_path / "draft.yaml"
+    for command in ("render", "check", "studio"):
+        assert main([command, str(missing)]) == 2
+        assert capsys.readouterr().err.strip() == (f"{missing}: file not found; check the path, or start a new "
+                                                   f"essay with `vessay new {missing}`")

@@ -429,7 +429,8 @@ def cmd_studio(args) -> int:
 
     script = args.script.resolve()
     if not script.is_file():
-        raise VessayError("file not found, check the path", args.script)
+        raise VessayError(f"file not found; check the path, or start a new essay with `vessay new {args.script}`",
+                          args.script)
     here = Path.cwd().resolve()
     project = here if script.is_relative_to(here) else script.parent
     settings = Settings(script, project, project / "out", args.cache_dir or default_cache_dir(), args.theme,

@@ -249,6 +249,8 @@ def load_script(path: Path | str) -> Script:
     Validation carries on past a bad block or scene, so one run reports every problem.
     """
     path = Path(path)
+    if not path.exists():
+        raise VessayError(f"file not found; check the path, or start a new essay with `vessay new {path}`", path)
     problems: list[VessayError] = []
 
     def attempt(read, *args, default=None):
