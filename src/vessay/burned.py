@@ -28,6 +28,7 @@ from .captions import Cue
 from .overlay import Sprite, Veil, yuv_of
 from .picture import Fill, Overlay
 from .script import CaptionSpec, Scene, VideoSpec
+from .slides.bidi import base_level, word_order
 from .slides.canvas import Canvas
 from .slides.fonts import Font, theme_font
 from .slides.lower_third import lower_third_top
@@ -233,18 +234,19 @@ class TextPicture:
         self.width = int(max(self.line_widths, default=0) + 2 * self.pad)
         self.height = int(self.ink_height + 2 * self.pad)
         self.places = {}  # word index -> (x, baseline)
+        self.direction = base_level(" ".join(words[i] for line in lines for i in line))
         for number, line in enumerate(lines):
             x = (self.width - self.line_widths[number]) / 2
             baseline = self.pad + font.asc + number * self.pitch
-            for i in line:
-                self.places[i] = (x, baseline)
-                x += font.length(words[i]) + space
+            for k in word_order([words[i] for i in line], self.direction):  # right-to-left words read so
+                self.places[line[k]] = (x, baseline)
+                x += font.length(words[line[k]]) + space
         self._backings: dict = {}
 
     def _mask(self, indexes) -> np.ndarray:
         canvas = Canvas()
         for i in indexes:
-            canvas.text(self.places[i], self.words[i], self.font, (255, 255, 255))
+            canvas.text(self.places[i], self.words[i], self.font, (255, 255, 255), base=self.direction)
         mask = Image.new("L", (self.width, self.height), 0)
         draw = ImageDraw.Draw(mask)
         for op in canvas.ops:

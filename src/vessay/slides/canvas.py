@@ -7,6 +7,7 @@ from typing import Callable
 
 from PIL import Image, ImageDraw
 
+from .bidi import base_level
 from .fonts import Font, draw_runs, place_runs
 from .geometry import Box
 from .text import Block
@@ -37,11 +38,12 @@ class Canvas:
 
     def text(self, xy: tuple[float, float], text: str, font: Font, color: Color, *, anchor: str = "ls",
              glow: float = 0.0, tracking: float = 0.0, alpha: float = 1.0,
-             glow_color: Color | None = None) -> None:
-        """One line of text. Characters the theme font lacks are drawn with a fallback font; emoji in colour."""
+             glow_color: Color | None = None, base: int | None = None) -> None:
+        """One line of text. Characters the theme font lacks are drawn with a fallback font; emoji in colour.
+        Right-to-left runs read right to left, in the paragraph's direction `base` (default: the line's)."""
         if not text:
             return
-        placed = place_runs(font, text, xy[0], anchor, tracking)
+        placed = place_runs(font, text, xy[0], anchor, tracking, base)
         if not placed:
             return
         y = xy[1]
@@ -54,9 +56,10 @@ class Canvas:
               glow: float = 0.0, glow_color: Color | None = None) -> None:
         """Draw wrapped lines; x is the left edge, centre or right edge per `align`."""
         baseline = top + block.font.asc
+        direction = base_level(" ".join(block.lines))  # of the paragraph: a wrapped line may start with a Latin word
         for line in block.lines:
             self.text((x, baseline), line, block.font, color, anchor=align + "s", glow=glow,
-                      glow_color=glow_color)
+                      glow_color=glow_color, base=direction)
             baseline += block.pitch
 
     def rect(self, box: tuple[float, float, float, float], color: Color, *, glow: float = 0.0,

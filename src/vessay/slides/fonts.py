@@ -23,9 +23,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, features
 
 from ..theme import Theme
+from .bidi import has_rtl, levels, split_by_level, visual_order
 from .emoji import clusters, colour_kind, is_emoji_font, paste_colour, split_face, strike_px
 
 _IGNORABLE = re.compile("[\u00ad\u200b\u200c\u200e\u200f\u2060\ufe00-\ufe0d\ufeff]")
@@ -195,6 +196,17 @@ class Font:
         """(font path, text) runs covering `text`; characters no font has are left out."""
         return _runs(self.path, self.fallbacks, text)
 
+    def visual_runs(self, text: str, base: int | None = None) -> list[tuple[str, str, bool]]:
+        """(font path, text, right to left) runs of one line, left to right as shown; `base` is the
+        paragraph's direction (1: right to left; default: the line's own)."""
+        runs = self.runs(text)
+        line = "".join(chunk for _, chunk in runs)
+        if not base and not has_rtl(line):
+            return [(path, chunk, False) for path, chunk in runs]
+        pieces = split_by_level(runs, levels(line, base))
+        return [(pieces[i][0], pieces[i][1], pieces[i][2] % 2 == 1)
+                for i in visual_order([level for _, _, level in pieces])]
+
     def length(self, text: str, tracking: float = 0.0) -> float:
         runs = self.runs(text)
         if not tracking:
@@ -204,7 +216,10 @@ class Font:
 
 
 def _letters(path: str, chunk: str) -> list[str]:
-    """A run cut into what tracking spaces apart: characters, but emoji clusters whole."""
+    """A run cut into what tracking spaces apart: characters, but emoji clusters whole, and
+    right-to-left scripts not at all (their letters join)."""
+    if has_rtl(chunk):
+        return [chunk]
     return [piece for piece, _ in clusters(chunk)] if is_emoji_font(path) else list(chunk)
 
 
@@ -321,18 +336,24 @@ def text_font(path: str | Path, px: int, weight: int | None = None, *, emoji: st
     return Font(str(path), max(1, int(px)), weight, fallback_chain("sans", emoji))
 
 
-Placed = tuple[float, str, str]
-"""(x, text, font path) of one run on a line."""
+Placed = tuple[float, str, str, bool]
+"""(x, text, font path, right to left) of one run on a line."""
+
+_SHAPES_RTL = features.check("raqm")
+"""Pillow lays text out with Raqm (HarfBuzz and FriBidi), which shapes a run in the direction asked."""
 
 
-def place_runs(font: Font, text: str, x: float, anchor: str = "ls", tracking: float = 0.0) -> list[Placed]:
-    """Where each run of one line of `text` starts, for a line anchored at `x` ('l', 'm' or 'r')."""
+def place_runs(font: Font, text: str, x: float, anchor: str = "ls", tracking: float = 0.0,
+               base: int | None = None) -> list[Placed]:
+    """Where each run of one line of `text` starts, for a line anchored at `x` ('l', 'm' or 'r');
+    `base` is the paragraph's direction when the line is part of one."""
     width = font.length(text, tracking)
     x -= width / 2 if anchor[0] == "m" else width if anchor[0] == "r" else 0.0
     placed = []
-    for path, chunk in font.runs(text):
-        for piece in (_letters(path, chunk) if tracking else [chunk]):
-            placed.append((x, piece, path))
+    for path, chunk, rtl in font.visual_runs(text, base):
+        pieces = _letters(path, chunk) if tracking else [chunk]
+        for piece in (pieces[::-1] if rtl else pieces):
+            placed.append((x, piece, path, rtl))
             x += font.run_length(path, piece) + tracking
     return placed
 
@@ -341,13 +362,14 @@ def draw_runs(image: Image.Image, draw: ImageDraw.ImageDraw, font: Font, placed:
               fill: object, vertical: str = "s", stroke: int = 0, stroke_fill: object = None) -> None:
     """Paint placed runs on `image`; colour emoji keep their colours (in a mask, their silhouette)."""
     anchor = "l" + vertical
-    for x, piece, path in placed:
+    for x, piece, path, rtl in placed:
         face = font.face(path)
         if colour_kind(path):
             paste_colour(image, (x, y), piece, face, anchor, font.scale(path), fill)
         else:
             draw.text((x, y), piece, font=face, fill=fill, anchor=anchor, stroke_width=stroke,
-                      stroke_fill=stroke_fill if stroke else None)
+                      stroke_fill=stroke_fill if stroke else None,
+                      direction="rtl" if rtl and _SHAPES_RTL else None)
 
 
 def draw_text(image: Image.Image, xy: tuple[float, float], text: str, font: Font, fill: object, *,
