@@ -62,3 +62,30 @@ def test_caption_words_of_a_right_to_left_cue_run_right_to_left():
     assert rtl.places[0][0] > rtl.places[1][0] > rtl.places[2][0]
     ltr = TextPicture(font, [[0, 1, 2]], ("one", "small", "step"), 1000, None)
     assert ltr.places[0][0] < ltr.places[1][0] < ltr.places[2][0]
+
+
+def _ink_centre_x(image, top, bottom):
+    """Mean column of the bright (text) pixels between two rows, as a fraction of the width."""
+    grey = np.asarray(image.convert("L"), dtype=np.float32)[top:bottom]
+    columns = np.nonzero(grey > 150)[1]
+    return columns.mean() / image.width
+
+
+def test_a_right_to_left_slide_is_laid_out_from_the_right_and_keeps_its_frame():
+    from vessay.script import Scene
+    from vessay.slides import render_slide
+    from vessay.slides.compose import reads_right_to_left
+
+    def slide(title, bullets):
+        scene = Scene(id="s", layout="bullets", line=1, title=title, bullets=bullets)
+        return scene, render_slide(scene, THEME, (1280, 720), index=2, total=9, essay_title="Essay")
+
+    arabic, arabic_image = slide("القائمة المختصرة", ("الجبر الخطي", "RAG والاستضافة"))
+    english, english_image = slide("The Shortlist", ("Linear algebra", "RAG and hosting"))
+    assert reads_right_to_left(arabic) and not reads_right_to_left(english)
+    assert _ink_centre_x(arabic_image, 120, 600) > 0.6 > 0.4 > _ink_centre_x(english_image, 120, 600)
+    # The frame does not turn: the essay's title stays top left and the scene counter top right.
+    hud = [np.asarray(image, dtype=np.float32)[60:110] for image in (arabic_image, english_image)]
+    assert hud[0].max() > 150 and np.abs(hud[0] - hud[1]).max() < 1
+    code = Scene(id="c", layout="code", line=1, title="الشيفرة", code="x = 1")
+    assert not reads_right_to_left(code)  # code, maths and charts keep their own direction

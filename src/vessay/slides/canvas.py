@@ -33,8 +33,28 @@ class Op:
 
 @dataclass
 class Canvas:
-    """Collects what a layout draws, so glow can be built before the sharp pass."""
+    """Collects what a layout draws, so glow can be built before the sharp pass.
+
+    With `mirror` (the slide's width), everything drawn is placed mirrored left to right, for a
+    layout that reads right to left; text and pictures move, they are not flipped."""
     ops: list[Op] = field(default_factory=list)
+    mirror: float | None = None
+
+    def _x(self, x: float) -> float:
+        return x if self.mirror is None else self.mirror - x
+
+    def _anchor(self, anchor: str) -> str:
+        if self.mirror is None:
+            return anchor
+        return {"l": "r", "r": "l"}.get(anchor[0], anchor[0]) + anchor[1:]
+
+    def _left(self, x: float, width: float) -> float:
+        """Where something `width` wide whose left edge is at `x` starts once mirrored."""
+        return x if self.mirror is None else self.mirror - x - width
+
+    def _box(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = box
+        return box if self.mirror is None else (self.mirror - x1, y0, self.mirror - x0, y1)
 
     def text(self, xy: tuple[float, float], text: str, font: Font, color: Color, *, anchor: str = "ls",
              glow: float = 0.0, tracking: float = 0.0, alpha: float = 1.0,
@@ -43,7 +63,10 @@ class Canvas:
         Right-to-left runs read right to left, in the paragraph's direction `base` (default: the line's)."""
         if not text:
             return
-        placed = place_runs(font, text, xy[0], anchor, tracking, base)
+        anchor = self._anchor(anchor)
+        if base is None and self.mirror is not None:
+            base = 1  # a layout that reads right to left: so does each of its lines
+        placed = place_runs(font, text, self._x(xy[0]), anchor, tracking, base)
         if not placed:
             return
         y = xy[1]
@@ -56,7 +79,8 @@ class Canvas:
               glow: float = 0.0, glow_color: Color | None = None) -> None:
         """Draw wrapped lines; x is the left edge, centre or right edge per `align`."""
         baseline = top + block.font.asc
-        direction = base_level(" ".join(block.lines))  # of the paragraph: a wrapped line may start with a Latin word
+        # The paragraph's direction, not each line's: a wrapped line may start with a Latin word.
+        direction = 1 if self.mirror is not None else base_level(" ".join(block.lines))
         for line in block.lines:
             self.text((x, baseline), line, block.font, color, anchor=align + "s", glow=glow,
                       glow_color=glow_color, base=direction)
@@ -70,6 +94,8 @@ class Canvas:
     def polygon(self, points: list[tuple[float, float]], color: Color, *, glow: float = 0.0,
                 alpha: float = 1.0) -> None:
         """A filled polygon with antialiased, sub-pixel exact edges."""
+        points = [(self._x(x), y) for x, y in points]
+
         def paint(img: Image.Image, d: ImageDraw.ImageDraw, fill: object) -> None:
             aa_polygon(img, points, fill)
         self.ops.append(Op(paint, color, glow, alpha, alpha < 1.0))
@@ -77,6 +103,8 @@ class Canvas:
     def round_rect(self, box: tuple[float, float, float, float], radius: float, color: Color, *,
                    width: float | None = None, glow: float = 0.0, alpha: float = 1.0) -> None:
         """An antialiased rounded rectangle: filled, or only its outline `width` thick."""
+        box = self._box(box)
+
         def paint(img: Image.Image, d: ImageDraw.ImageDraw, fill: object) -> None:
             aa_round_rect(img, box, radius, width, fill)
         self.ops.append(Op(paint, color, glow, alpha, alpha < 1.0))
@@ -85,6 +113,7 @@ class Canvas:
                      stroke: int, anchor: str, alpha: float) -> None:
         """Hollow letters: the stroke of the glyphs only."""
         f = font.font
+        xy, anchor = (self._x(xy[0]), xy[1]), self._anchor(anchor)
 
         def paint(img: Image.Image, d: ImageDraw.ImageDraw, fill: object) -> None:
             d.text(xy, text, font=f, fill=fill, anchor=anchor, stroke_width=stroke, stroke_fill=fill)
@@ -94,6 +123,8 @@ class Canvas:
     def mask(self, xy: tuple[int, int], coverage: Image.Image, color: Color, *, glow: float = 0.0,
              glow_color: Color | None = None, alpha: float = 1.0) -> None:
         """Fill `color` through a coverage mask ("L") whose top-left corner goes at `xy`."""
+        xy = (self._left(xy[0], coverage.width), xy[1])
+
         def paint(img: Image.Image, d: ImageDraw.ImageDraw, fill: object) -> None:
             img.paste(fill, (int(xy[0]), int(xy[1])), coverage)
         self.ops.append(Op(paint, color, glow, alpha, alpha < 1.0, glow_color))
@@ -103,7 +134,7 @@ class Canvas:
         """Paste an RGB(A) picture; in a mask pass (glow) it counts as its alpha."""
         alpha = picture.getchannel("A") if picture.mode == "RGBA" else None
         rgb = picture.convert("RGB")
-        pos = (int(xy[0]), int(xy[1]))
+        pos = (int(self._left(xy[0], rgb.width)), int(xy[1]))
 
         def paint(img: Image.Image, d: ImageDraw.ImageDraw, fill: object) -> None:
             if img.mode == "RGB":

@@ -11,6 +11,7 @@ from ..errors import VessayError
 from ..script import Scene
 from ..theme import Theme
 from . import basic, chart, code, columns, equation, picture, quote
+from .bidi import base_level
 from .canvas import Canvas, clip_to_safe_box, paint_ops
 from .effects import add_glow, background, scanlines, vignette
 from .geometry import Geometry
@@ -45,8 +46,9 @@ def render_slide(scene: Scene, theme: Theme, size: tuple[int, int], *, index: in
     """
     w, h = int(size[0]), int(size[1])
     geo = Geometry(w, h)
-    canvas = Canvas()
+    canvas = Canvas(mirror=w if reads_right_to_left(scene) else None)
     _layout(scene)(scene, theme, geo, canvas, index=index, part=part, reveal=reveal)
+    canvas.mirror = None  # the frame around it (corners, counter, progress) stays as it is
     hud(theme, geo, canvas, index=index, total=total, essay_title=essay_title)
 
     back = background(theme, (w, h))
@@ -78,6 +80,20 @@ def render_slide(scene: Scene, theme: Theme, size: tuple[int, int], *, index: in
 
 
 _BAND = 64
+
+MIRRORED_LAYOUTS = ("title", "section", "bullets", "credits", "quote", "two-column")
+"""Layouts of text alone, laid out from the right when their text reads right to left (code,
+maths, charts and pictures keep their own direction)."""
+
+
+def reads_right_to_left(scene: Scene) -> bool:
+    """Whether the scene's text starts in a right-to-left script (its title first, else its body)."""
+    if scene.layout not in MIRRORED_LAYOUTS:
+        return False
+    columns = [c for c in (scene.left, scene.right) if c is not None]
+    texts = [scene.title, scene.quote, *scene.bullets, *(t for c in columns for t in (c.heading, *c.bullets)),
+             scene.subtitle]
+    return base_level(" ".join(t for t in texts if t)) == 1
 
 
 def fits(scene: Scene, theme: Theme, size: tuple[int, int]) -> bool:
