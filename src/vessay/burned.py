@@ -190,7 +190,9 @@ class CaptionArtist:
         for size in sizes(px, px * 0.6):
             font = theme_font(self.theme, role, size, weight)
             # The outline and shadow reach past the ink: keep them in the zone too.
-            wrapped = block(text, font, self.zone.right - self.zone.left - 0.8 * size, 1.15, balance=True)
+            # Whole words only: each line is mapped back to the cue's words by counting them.
+            wrapped = block(text, font, self.zone.right - self.zone.left - 0.8 * size, 1.15, balance=True,
+                            break_cjk=False)
             if len(wrapped.lines) <= max_lines and not wrapped.broke:
                 break
         if wrapped.broke:  # a word wider than the zone: one word a line, cropped at the frame's edge

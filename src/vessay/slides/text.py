@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..theme import Theme
@@ -18,8 +19,27 @@ CREDIT_PX = (44, 22)
 HUD_PX = 19
 
 
-def wrap(text: str, font: Font, max_w: float) -> tuple[list[str], bool]:
-    """Greedy word wrap; explicit newlines are kept. Second value: a word had to be broken.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CLOSING = "\u3001\u3002\u300d\u300f\u3011\u3009\u300b\uff09\uff0c\uff0e\uff1a\uff1b\uff01\uff1f\u30fc\u2026"
+_OPENING = "\u300c\u300e\u3010\u3008\u300a\uff08"
+_UNIT = re.compile(f"[{_OPENING}]*(?:[{_CJK}]|[^{_CJK}{_OPENING}{_CLOSING}]+)[{_CLOSING}]*|.", re.S)
+"""Where a word may break: between Chinese and Japanese characters (their text has no spaces), with
+closing punctuation kept after its character and opening punctuation before, as line-breaking rules
+ask; a stretch of other letters (a Latin name) stays whole."""
+
+
+def _units(paragraph: str, break_cjk: bool) -> list[tuple[str, bool]]:
+    """(unit, space before it) for each piece a line may break before."""
+    units = []
+    for word in paragraph.split():
+        pieces = _UNIT.findall(word) if break_cjk and re.search(f"[{_CJK}]", word) else [word]
+        units += [(piece, k == 0) for k, piece in enumerate(pieces)]
+    return units
+
+
+def wrap(text: str, font: Font, max_w: float, break_cjk: bool = True) -> tuple[list[str], bool]:
+    """Greedy word wrap; explicit newlines are kept; with `break_cjk`, Chinese and Japanese break between
+    characters. Second value: a word had to be broken.
 
     Words are measured once each (cached) and a line is the sum of its words and spaces,
     so fitting many sizes stays fast.
@@ -32,19 +52,20 @@ def wrap(text: str, font: Font, max_w: float) -> tuple[list[str], bool]:
 
     space = measure(" ")
     for paragraph in text.split("\n"):
-        current: list[str] = []
+        current = ""
         width = 0.0
-        for word in paragraph.split():
+        for word, spaced in _units(paragraph, break_cjk):
             word_w = measure(word)
-            if current and width + space + word_w <= max_w:
-                current.append(word)
-                width += space + word_w
+            gap = space if spaced else 0.0
+            if current and width + gap + word_w <= max_w:
+                current += (" " if spaced else "") + word
+                width += gap + word_w
                 continue
             if current:
-                lines.append(" ".join(current))
-                current, width = [], 0.0
+                lines.append(current)
+                current, width = "", 0.0
             if word_w <= max_w:
-                current, width = [word], word_w
+                current, width = word, word_w
                 continue
             broke = True
             piece = ""
@@ -54,9 +75,9 @@ def wrap(text: str, font: Font, max_w: float) -> tuple[list[str], bool]:
                     piece = ch
                 else:
                     piece += ch
-            current, width = [piece], measure(piece)
+            current, width = piece, measure(piece)
         if current:
-            lines.append(" ".join(current))
+            lines.append(current)
     return lines, broke
 
 
@@ -79,19 +100,20 @@ class Block:
         return max((self.font.length(line) for line in self.lines), default=0.0)
 
 
-def block(text: str, font: Font, max_w: float, spacing: float, balance: bool = False) -> Block:
-    lines, broke = wrap(text, font, max_w)
+def block(text: str, font: Font, max_w: float, spacing: float, balance: bool = False,
+          break_cjk: bool = True) -> Block:
+    lines, broke = wrap(text, font, max_w, break_cjk)
     if balance and len(lines) > 1 and not broke:
         # Narrowest width that keeps the same line count: evens out ragged titles.
         lo, hi = max_w * 0.4, max_w
         for _ in range(12):
             mid = (lo + hi) / 2
-            trial, trial_broke = wrap(text, font, mid)
+            trial, trial_broke = wrap(text, font, mid, break_cjk)
             if len(trial) <= len(lines) and not trial_broke:
                 hi = mid
             else:
                 lo = mid
-        lines, _ = wrap(text, font, hi)
+        lines, _ = wrap(text, font, hi, break_cjk)
     return Block(lines, font, font.px * spacing, broke)
 
 
