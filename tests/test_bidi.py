@@ -89,3 +89,14 @@ def test_a_right_to_left_slide_is_laid_out_from_the_right_and_keeps_its_frame():
     assert hud[0].max() > 150 and np.abs(hud[0] - hud[1]).max() < 1
     code = Scene(id="c", layout="code", line=1, title="الشيفرة", code="x = 1")
     assert not reads_right_to_left(code)  # code, maths and charts keep their own direction
+
+
+def test_a_right_to_left_lower_third_sits_at_the_lower_right():
+    from vessay.script import Scene
+    from vessay.slides.lower_third import lower_third
+
+    def panel_centre_x(title):
+        image = lower_third(Scene(id="x", layout="clip", line=1, title=title, caption="(GD)"), THEME, (1280, 720))
+        return np.nonzero(np.asarray(image.getchannel("A")) > 100)[1].mean() / 1280
+
+    assert panel_centre_x("نزول التدرج") > 0.7 and panel_centre_x("Gradient descent") < 0.3

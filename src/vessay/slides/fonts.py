@@ -373,9 +373,11 @@ def draw_runs(image: Image.Image, draw: ImageDraw.ImageDraw, font: Font, placed:
 
 
 def draw_text(image: Image.Image, xy: tuple[float, float], text: str, font: Font, fill: object, *,
-              anchor: str = "ls", tracking: float = 0.0, stroke: int = 0, stroke_fill: object = None) -> None:
-    """Draw one line of `text` on `image` with font fallback and colour emoji; `anchor` as in Pillow."""
-    placed = place_runs(font, text, xy[0], anchor, tracking)
+              anchor: str = "ls", tracking: float = 0.0, stroke: int = 0, stroke_fill: object = None,
+              base: int | None = None) -> None:
+    """Draw one line of `text` on `image` with font fallback and colour emoji; `anchor` as in Pillow;
+    `base`: the direction of the paragraph the line belongs to (1: right to left)."""
+    placed = place_runs(font, text, xy[0], anchor, tracking, base)
     draw_runs(image, ImageDraw.Draw(image), font, placed, xy[1], fill, anchor[1], stroke, stroke_fill)
 
 

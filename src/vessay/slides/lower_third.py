@@ -11,6 +11,7 @@ from PIL import Image
 
 from ..script import Scene
 from ..theme import Theme
+from .bidi import base_level
 from .canvas import aa_round_rect
 from .effects import soft_text
 from .fonts import draw_text
@@ -66,22 +67,26 @@ def lower_third(scene: Scene, theme: Theme, size: tuple[int, int]) -> Image.Imag
     title, caption, top = _layout(scene, theme, geo)
     pad, gap, rail = geo.s(26), geo.s(12), max(2.0, geo.s(7))
     text_w = max(b.width for b in (title, caption) if b is not None)
-    x0 = safe_box(size)[0]
+    width = rail + text_w + 2 * pad
+    rtl = base_level(scene.title or scene.caption) == 1  # read from the right: the panel sits at the lower right
+    edge = safe_box(size)[2] if rtl else safe_box(size)[0]
+    x0, x1 = (edge - width, edge) if rtl else (edge, edge + width)
     bottom = geo.h * 0.8
-    right = x0 + rail + text_w + 2 * pad
     image = Image.new("RGBA", size, (0, 0, 0, 0))
     panel = Image.new("L", size, 0)
-    aa_round_rect(panel, (x0, top, right, bottom), geo.s(6), None, round(255 * PANEL_ALPHA))
+    aa_round_rect(panel, (x0, top, x1, bottom), geo.s(6), None, round(255 * PANEL_ALPHA))
     image.paste((*theme.colors["background"], 255), (0, 0), panel)
     image.putalpha(panel)
-    aa_round_rect(image, (x0, top, x0 + rail, bottom), 0, None, (*theme.colors["accent"], 255))
-    x, y = x0 + rail + pad, top + pad
+    rail_x = x1 - rail if rtl else x0
+    aa_round_rect(image, (rail_x, top, rail_x + rail, bottom), 0, None, (*theme.colors["accent"], 255))
+    x, y = (x1 - rail - pad if rtl else x0 + rail + pad), top + pad
     for block, colour in ((title, theme.colors["text"]), (caption, soft_text(theme))):
         if block is None:
             continue
         baseline = y + block.font.asc
         for line in block.lines:
-            draw_text(image, (x, baseline), line, block.font, (*colour, 255))
+            draw_text(image, (x, baseline), line, block.font, (*colour, 255), anchor="rs" if rtl else "ls",
+                      base=1 if rtl else None)
             baseline += block.pitch
         y += block.height + gap
     return image
