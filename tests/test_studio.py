@@ -111,6 +111,13 @@ def test_page_lists_every_scene_with_its_picture(browser, studio, isolated_cache
     pictures = [Image.open(isolated_cache / src.removeprefix("/files/cache/")).convert("RGB") for src in sources]
     assert {p.size for p in pictures} == {(176, 100)}  # a draft's oversize slide: half of 320x180, times 1.1
     assert pictures[0].tobytes() != pictures[1].tobytes()
+    # Narration takes the direction of its own text: Arabic or Hebrew reads from the right.
+    assert page.evaluate("""() => {
+        const box = document.querySelector('.card .narration');
+        const before = getComputedStyle(box).direction;
+        box.textContent = 'مرحبا بالعالم';
+        return [before, getComputedStyle(box).direction];
+    }""") == ["ltr", "rtl"]
     assert page.errors == []
 
 

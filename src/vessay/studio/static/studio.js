@@ -224,7 +224,7 @@ function buildCard(scene) {
           audio.source === "none" ? "no narration" : audio.source)
           : h("span", { class: "chip" }, scene.recorded ? "recording…" : "narrating…"),
         h("span", { class: "line", title: "Line in the script" }, `line ${scene.line}`)),
-      h("div", { class: "sub" }, `${scene.title} · ${scene.motion} · ${scene.index ? `${scene.transition.type} in` : "opens"}`),
+      h("div", { class: "sub", dir: "auto" }, `${scene.title} · ${scene.motion} · ${scene.index ? `${scene.transition.type} in` : "opens"}`),
       player ? audioRow(audio) : null,
       narration(scene),
       audio && audio.cuts.length ? cutsRow(audio.cuts) : null,
@@ -252,7 +252,7 @@ function audioRow(audio) {
 }
 
 function narration(scene) {
-  const box = h("div", { class: "narration" });
+  const box = h("div", { class: "narration", dir: "auto" }); // Arabic or Hebrew reads from the right
   const words = scene.audio ? scene.audio.words : [];
   const reveals = new Set(scene.reveals);
   let k = 0;
@@ -475,7 +475,7 @@ function renderChapters() {
   const ticks = $("#ticks");
   if (!tl) { box.replaceChildren(); ticks.replaceChildren(); return; }
   box.replaceChildren(...tl.chapters.map((c) => h("div", { class: "chapter", dataset: { start: c.start, end: c.end },
-    title: `Play from ${clock(c.start)}`, onclick: () => seekDraft(c.start, true) }, h("b", {}, clock(c.start)), c.title)));
+    title: `Play from ${clock(c.start)}`, onclick: () => seekDraft(c.start, true) }, h("b", {}, clock(c.start)), h("bdi", {}, c.title))));
   ticks.replaceChildren(h("div", { class: "done", id: "ticks-done" }),
     ...tl.chapters.map((c) => h("span", { class: "tick", title: `${clock(c.start)} ${c.title}`, style: `left:${(100 * c.start) / tl.duration}%` })));
   ticks.onclick = (e) => {
