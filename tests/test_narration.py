@@ -148,3 +148,27 @@ def test_voice_process_passes_errors_for_people_back(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "speaker 7 does not exist" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "a.mp4").exists()
+
+
+def test_check_warns_when_the_voice_cannot_read_the_narrations_script(tmp_path, capsys):
+    """Arabic narration for the English voice is read letter by letter: one warning names its scenes."""
+    from vessay.voices import speaks, writing_system
+
+    assert writing_system("مرحبا بالعالم") == "ARABIC" and writing_system("3 + 4 = 7") is None
+    assert speaks("en", "θ is the angle the step turns by") and speaks("ja", "日本語のテキスト")
+    assert not speaks("en", "Привет, мир") and speaks("ru", "Привет, мир")
+    from vessay.cli import main
+    from vessay.media import write_wav
+
+    write_wav(tmp_path / "mine.wav", 0.3 * np.sin(np.arange(AUDIO_RATE) * 0.05).astype(np.float32))
+    script = tmp_path / "essay.yaml"
+    script.write_text("title: x\nscenes:\n"
+                      "  - {id: one, layout: title, title: A, narration: \"مرحبا بالعالم\"}\n"
+                      "  - {id: two, layout: title, title: B, narration: \"An English line.\"}\n"
+                      "  - {id: three, layout: title, title: C, narration: \"شكرا لكم\"}\n"
+                      "  - {id: four, layout: title, title: D, narration: \"شكرا\", audio: mine.wav}\n", encoding="utf-8")
+    assert main(["check", str(script), "--quiet"]) == 0
+    voice = [w for w in capsys.readouterr().err.splitlines() if "which the voice" in w]
+    assert voice == [f"{script}:3: warning: scenes 'one', 'three' narrate in Arabic script, which the voice "
+                     "'en_US-joe-medium' (English) cannot read; give the script a voice of its language (voice: "
+                     "{model: path/to/voice.onnx}), or record the narration (audio: ...)"]

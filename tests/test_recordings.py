@@ -283,3 +283,28 @@ def test_a_long_take_keeps_every_scene_and_cuts_every_false_start(tmp_path, monk
     for a, b in take.long_pauses:
         between = not any(s < a + 0.3 and b - 0.3 < e for s, e in scene_spans)
         assert between or any(s < b - 0.3 and a + 0.3 < e and e - s > b - a - 1.2 for s, e in cuts), (a, b)
+
+
+def test_a_recording_of_narration_in_another_script_is_kept_whole_with_its_words_spread(tmp_path, capsys):
+    """The aligner follows US English only: an Arabic scene's recording is not refused; it plays uncut, and
+    its words share its speech. A take without labels cannot be split that way: labels are asked for."""
+    write_wav(tmp_path / "ar.wav", takes.speech("austen-2"))
+    text = "مرحبا بالعالم، هذا تسجيل لمشهد واحد."
+    script = tmp_path / "essay.yaml"
+    script.write_text(f"title: x\n{TINY_VIDEO}\nscenes:\n"
+                      f"  - {{id: one, layout: title, title: A, narration: \"{text}\", audio: ar.wav}}\n", encoding="utf-8")
+    assert main(["check", str(script), "--quiet"]) == 0
+    assert "scene 'one': narration in another script than Latin letters" in capsys.readouterr().err
+    out = tmp_path / "essay.mp4"
+    assert main(["render", str(script), "-o", str(out), "--quiet"]) == 0
+    scene = json.loads(out.with_name("essay.words.json").read_text())[0]
+    words = scene["words"]
+    assert [w["text"] for w in words] == text.split()
+    speech = len(takes.speech("austen-2")) / takes.RATE - takes.onset("austen-2")
+    assert abs(words[-1]["end"] - words[0]["start"] - speech) < 0.5  # spread over the whole reading
+    assert all(a["end"] <= b["start"] + 1e-6 for a, b in zip(words, words[1:]))
+
+    script.write_text(f"title: x\n{TINY_VIDEO}\nnarration_audio: {{file: ar.wav}}\nscenes:\n"
+                      f"  - {{id: one, layout: title, title: A, narration: \"{text}\"}}\n", encoding="utf-8")
+    assert main(["check", str(script), "--quiet"]) == 2
+    assert "set narration_audio.labels" in capsys.readouterr().err

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 # Bump a stage's version when its code changes what it produces.
-STAGE_VERSIONS = {"narration": 2, "recording": 4, "slide": 5, "segment": 12, "alignment": 2, "soundtrack": 3,
+STAGE_VERSIONS = {"narration": 2, "recording": 5, "slide": 5, "segment": 12, "alignment": 2, "soundtrack": 3,
                   "voice": 1, "sentence": 1, "layout": 2, "plane": 1}
 DEFAULT_MAX_BYTES = 10 * 1024**3
 

@@ -66,6 +66,8 @@ def check(script: Script, theme: Theme, *, layout: bool = True, measure_shorts: 
     if layout:
         _check_layout(script, theme, errors, warnings, cache)
     warnings.extend(_missing_glyphs(script, theme, cache))
+    if not errors:
+        warnings.extend(_unspeakable(script))
     if script.shorts and measure_shorts is not None and not errors:
         errors.extend(_check_shorts(script, measure_shorts, cache))
     return Findings(errors, warnings)
@@ -145,6 +147,27 @@ def _audio_problem(path: Path) -> str | None:
     if info.duration < 0.05:
         return "is empty (shorter than 0.05 s)"
     return None
+
+
+def _unspeakable(script: Script) -> list[VessayError]:
+    """Narration the voice would read letter by letter, or not at all: written in another script than
+    its language's (Arabic text for an English voice, say). One warning per script, at its first scene."""
+    from .voices import resolve_voice, speaks, voice_language, writing_system
+
+    if script.take is not None:
+        return []
+    model, config = resolve_voice(script.voice.model, script.base_dir)
+    language, name = voice_language(config)
+    by_system: dict[str, list] = {}
+    for scene in script.scenes:
+        if scene.narration and scene.audio is None and not speaks(language, scene.narration):
+            by_system.setdefault(writing_system(scene.narration), []).append(scene)
+    return [VessayError(f"warning: {'scene' if len(scenes) == 1 else 'scenes'} "
+                        f"{', '.join(repr(s.id) for s in scenes)} {'narrates' if len(scenes) == 1 else 'narrate'} "
+                        f"in {system.title()} script, which the voice '{model.stem}' ({name}) cannot read; give "
+                        "the script a voice of its language (voice: {model: path/to/voice.onnx}), or record "
+                        "the narration (audio: ...)", script.path, scenes[0].line)
+            for system, scenes in by_system.items()]
 
 
 def _missing_glyphs(script: Script, theme: Theme, cache: Cache) -> list[VessayError]:

@@ -330,7 +330,7 @@ def align_words(words: list[str], spoken: list[tuple[str, float, float]],
                     cost[ni, nj] = cost[i, j] + step
                     back[(ni, nj)] = (i, j)
     if not np.isfinite(cost[n, m]):
-        return _spread(words, spoken[0][1], spoken[-1][2])
+        return spread(words, spoken[0][1], spoken[-1][2])
     out: list[Word] = []
     node = (n, m)
     groups = []
@@ -339,18 +339,22 @@ def align_words(words: list[str], spoken: list[tuple[str, float, float]],
         groups.append((prev, node))
         node = prev
     for (i0, j0), (i1, j1) in reversed(groups):
-        out.extend(_spread(words[i0:i1], spoken[j0][1], spoken[j1 - 1][2]))
+        out.extend(spread(words[i0:i1], spoken[j0][1], spoken[j1 - 1][2]))
     return out
 
 
-def _spread(words: list[str], start: float, end: float) -> list[Word]:
+def spread(words: list[str], start: float, end: float) -> list[Word]:
     """Share a time span among words in proportion to their length."""
     weights = np.array([max(1, len(w)) for w in words], dtype=float)
     edges = start + (end - start) * np.concatenate([[0], np.cumsum(weights) / weights.sum()])
     return [Word(w, float(edges[k]), float(edges[k + 1])) for k, w in enumerate(words)]
 
 
-def trim_silence(samples: np.ndarray, rate: int = AUDIO_RATE, keep: float = 0.05) -> np.ndarray:
+TRIM_MARGIN = 0.05
+"""Seconds of quiet trim_silence keeps before and after the sound."""
+
+
+def trim_silence(samples: np.ndarray, rate: int = AUDIO_RATE, keep: float = TRIM_MARGIN) -> np.ndarray:
     """Cut leading/trailing silence (relative to the clip's peak), keeping a short margin."""
     window = int(rate * 0.01)
     if len(samples) < window:

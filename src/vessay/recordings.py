@@ -229,6 +229,14 @@ def scene_clips(script: Script, cache: Cache) -> list[Clip]:
     return clips
 
 
+def alignable(scene: Scene) -> bool:
+    """Whether the aligner, which follows US English, can follow the scene's narration: it is written in
+    Latin letters. Other scripts (Arabic, Chinese, ...) keep their recording uncut, words spread over it."""
+    from .voices import speaks
+
+    return speaks("en", scene.narration)
+
+
 def heard_in(clip: Clip, script: Script, cache: Cache) -> tuple[Heard, ...] | None:
     if clip.heard is not None:
         return clip.heard
@@ -240,12 +248,22 @@ def heard_in(clip: Clip, script: Script, cache: Cache) -> tuple[Heard, ...] | No
 def mismatches(script: Script, cache: Cache) -> tuple[list[VessayError], list[VessayError]]:
     """Recordings that do not say their scene's text (errors) or leave part of it out (warnings)."""
     errors, warnings = [], []
+    if (unsplittable := _unsplittable_take(script)) is not None:
+        return [unsplittable], []
+    unalignable = [s for s in script.scenes if s.narration and not alignable(s)]
     try:
         clips = scene_clips(script, cache)
     except VessayError as err:
         return [err], []
+    recorded = [c.scene for c in clips if c.scene in unalignable]
+    if recorded:
+        warnings.append(VessayError(
+            f"warning: {'scene' if len(recorded) == 1 else 'scenes'} {', '.join(repr(s.id) for s in recorded)}: "
+            "narration in another script than Latin letters "
+            "is not followed word by word (the aligner knows US English): captions and reveals are spread over "
+            "each recording, and retakes and ums are not cut", script.path, recorded[0].line))
     for clip in clips:
-        if not clip.scene.narration:
+        if not clip.scene.narration or clip.scene in unalignable:
             continue
         tokens = scene_tokens(clip.scene, script)
         heard = heard_in(clip, script, cache)
@@ -267,6 +285,18 @@ def mismatches(script: Script, cache: Cache) -> tuple[list[VessayError], list[Ve
                 f"warning: scene '{clip.scene.id}': \"{_shorten(said)}\" is missing from {clip.file.name} "
                 f"(at {at:.1f} s); record it, or take it out of the narration", script.path, clip.scene.line))
     return errors, warnings
+
+
+def _unsplittable_take(script: Script) -> VessayError | None:
+    """A take without labels is split into scenes by following it word by word, in US English only."""
+    if script.take is None or script.take.labels is not None:
+        return None
+    scene = next((s for s in script.scenes if s.narration and not alignable(s)), None)
+    if scene is None:
+        return None
+    return VessayError(f"scene '{scene.id}' narrates in another script than Latin letters, and a take without "
+                       "labels is split by following it word by word in US English; mark each scene in Audacity "
+                       "and set narration_audio.labels to the exported label file", script.path, script.take.line)
 
 
 def _shorten(text: str, limit: int = 48) -> str:
@@ -300,9 +330,9 @@ def plan_clip(clip: Clip, script: Script, cache: Cache):
 
 def clean_clip(clip: Clip, script: Script, cache: Cache, edited: tuple[Cut, ...] | None) -> Cleaned:
     """The clip aligned, denoised, with retakes, fillers and long pauses cut, trimmed to its speech."""
-    if not clip.scene.narration:
+    if not clip.scene.narration or not alignable(clip.scene):
         samples = _stretch(recording_samples(clip.file), AUDIO_RATE, clip.start, clip.end)
-        return _trimmed_only(samples, clip, script.recording)
+        return _trimmed_only(samples, clip, script.recording, text_words(clip.scene.narration))
     samples, tokens, heard, reading, plan = plan_clip(clip, script, cache)
     cuts = plan.cuts
     if edited is not None:
@@ -318,6 +348,8 @@ def clean_clip(clip: Clip, script: Script, cache: Cache, edited: tuple[Cut, ...]
 
 def review(script: Script, cache: Cache) -> tuple[dict[str, Span], tuple[Cut, ...]]:
     """The take's scene spans (its speech, in seconds of the take) and every cut cleanup would make."""
+    if (unsplittable := _unsplittable_take(script)) is not None:
+        raise unsplittable
     spans, cuts = {}, []
     for clip in take_clips(script, cache):
         _, _, _, _, plan = plan_clip(clip, script, cache)
@@ -330,14 +362,17 @@ def _in_file(cuts, clip: Clip) -> tuple[Cut, ...]:
     return tuple(Cut(round(c.start + clip.start, 3), round(c.end + clip.start, 3), c.reason) for c in cuts)
 
 
-def _trimmed_only(samples: np.ndarray, clip: Clip, spec) -> Cleaned:
-    from .narration import trim_silence
+def _trimmed_only(samples: np.ndarray, clip: Clip, spec, words: list[str]) -> Cleaned:
+    """The recording trimmed to its speech, its `words` (if any) spread over it by their length."""
+    from .narration import TRIM_MARGIN, spread, trim_silence
 
-    # Without text there are no known pauses to learn the noise from: denoise only when asked.
+    # Without alignment there are no known pauses to learn the noise from: denoise only when asked.
     trimmed = trim_silence(denoise(samples, AUDIO_RATE, [], spec.denoise) if spec.denoise == "on" else samples)
     if len(trimmed) < AUDIO_RATE * 0.05:
         raise VessayError(f"the recording for scene '{clip.scene.id}' is silent or empty", clip.file)
-    return Cleaned(trimmed, [], ())
+    seconds = len(trimmed) / AUDIO_RATE
+    timed = spread(words, TRIM_MARGIN, max(TRIM_MARGIN, seconds - TRIM_MARGIN)) if words else []
+    return Cleaned(trimmed, [(w.text, w.start, w.end) for w in timed], ())
 
 
 def _word_times(words: list[str], tokens: Tokens, kept: tuple[Heard, ...], where) -> list[tuple[str, float, float]]:

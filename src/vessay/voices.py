@@ -49,3 +49,38 @@ def resolve_voice(name_or_path: str, base_dir: Path) -> tuple[Path, Path]:
             return model, config
     names = ", ".join(voices) or "none"
     raise VessayError(f"unknown voice '{name_or_path}'; installed voices: {names} (or give a path to a .onnx)")
+
+
+SCRIPTS_OF_LANGUAGE = {
+    "ar": {"ARABIC"}, "fa": {"ARABIC"}, "ur": {"ARABIC"}, "he": {"HEBREW"}, "el": {"GREEK"},
+    "ru": {"CYRILLIC"}, "uk": {"CYRILLIC"}, "bg": {"CYRILLIC"}, "sr": {"CYRILLIC", "LATIN"}, "kk": {"CYRILLIC"},
+    "mk": {"CYRILLIC"}, "be": {"CYRILLIC"}, "ka": {"GEORGIAN"}, "hi": {"DEVANAGARI"}, "ne": {"DEVANAGARI"},
+    "mr": {"DEVANAGARI"}, "th": {"THAI"}, "zh": {"CJK"}, "ja": {"CJK", "HIRAGANA", "KATAKANA"}, "ko": {"HANGUL"},
+    "ml": {"MALAYALAM"}, "te": {"TELUGU"}, "ta": {"TAMIL"}, "bn": {"BENGALI"},
+}
+"""The writing systems a voice's language is written in (by the first word of Unicode's character names);
+languages not listed are written in Latin letters."""
+
+
+def voice_language(config: Path) -> tuple[str, str]:
+    """(language family code, its English name) from a Piper voice's .json, e.g. ('en', 'English')."""
+    import json
+
+    language = json.loads(config.read_text(encoding="utf-8")).get("language") or {}
+    code = str(language.get("family") or language.get("code") or "en").split("_")[0].lower()
+    return code, str(language.get("name_english") or code)
+
+
+def writing_system(text: str) -> str | None:
+    """The writing system most of the letters of `text` are in ('LATIN', 'ARABIC', 'CJK', ...), or None."""
+    import unicodedata
+    from collections import Counter
+
+    counts = Counter(unicodedata.name(ch, "?").split()[0] for ch in text if ch.isalpha())
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def speaks(language: str, text: str) -> bool:
+    """Whether a voice of `language` can read `text`: its letters are in that language's writing system."""
+    system = writing_system(text)
+    return system is None or system in SCRIPTS_OF_LANGUAGE.get(language, {"LATIN"})
