@@ -28,11 +28,16 @@ closing punctuation kept after its character and opening punctuation before, as 
 ask; a stretch of other letters (a Latin name) stays whole."""
 
 
+_HAS_CJK = re.compile(f"[{_CJK}]")
+
+
 def _units(paragraph: str, break_cjk: bool) -> list[tuple[str, bool]]:
     """(unit, space before it) for each piece a line may break before."""
+    if not (break_cjk and _HAS_CJK.search(paragraph)):  # spaced text, the common case: its words
+        return [(word, True) for word in paragraph.split()]
     units = []
     for word in paragraph.split():
-        pieces = _UNIT.findall(word) if break_cjk and re.search(f"[{_CJK}]", word) else [word]
+        pieces = _UNIT.findall(word) if _HAS_CJK.search(word) else [word]
         units += [(piece, k == 0) for k, piece in enumerate(pieces)]
     return units
 
