@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from .errors import VessayError
-from .theme import available_themes, resolve_theme_path
+from .theme import available_themes, resolve_theme_path, themes_dir
 
 TEMPLATE = Path(__file__).with_name("starter.yaml")
 DEFAULT_THEME = "neon-cyberdeck"
@@ -31,10 +31,11 @@ def write_starter(script: Path, title: str | None = None, theme: str = DEFAULT_T
     (relative to the working folder) is written relative to the script, as scripts read it."""
     if script.suffix.lower() not in (".yaml", ".yml"):
         raise VessayError("a script is a YAML file; give a name ending in .yaml, e.g. essay.yaml", script)
+    taken = VessayError("already exists; choose another name, or delete it first", script)
     if script.exists():
-        raise VessayError("already exists; choose another name, or delete it first", script)
+        raise taken
     theme_file = resolve_theme_path(theme, Path.cwd())
-    if theme_file.parent != resolve_theme_path(DEFAULT_THEME).parent:
+    if theme_file.parent != themes_dir():
         theme = os.path.relpath(theme_file.resolve(), script.parent.resolve())
     text = starter_text(script, title or title_from_name(script), theme)
     script.parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +44,7 @@ def write_starter(script: Path, title: str | None = None, theme: str = DEFAULT_T
     try:
         os.link(temp, script)  # unlike a rename, fails rather than replace a file that appeared meanwhile
     except FileExistsError:
-        raise VessayError("already exists; choose another name, or delete it first", script) from None
+        raise taken from None
     except OSError:  # a file system without hard links
         os.replace(temp, script)
     finally:
