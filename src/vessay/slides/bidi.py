@@ -65,7 +65,7 @@ def visual_order(item_levels: Sequence[int]) -> list[int]:
     order = list(range(len(item_levels)))
     if not item_levels:
         return order
-    lowest_odd = min(level for level in item_levels) | 1
+    lowest_odd = min(item_levels) | 1
     for level in range(max(item_levels), lowest_odd - 1, -1):
         start = None
         for position in range(len(order) + 1):
