@@ -11,7 +11,7 @@ from .errors import VessayError, VessayErrors
 from .media import probe
 from .motion import canvas_size
 from .progress import Progress
-from .script import Script, scene_text
+from .script import Script, scene_names, scene_text
 from .theme import Theme, load_theme
 
 
@@ -162,8 +162,7 @@ def _unspeakable(script: Script) -> list[VessayError]:
     for scene in script.scenes:
         if scene.narration and scene.audio is None and not speaks(language, scene.narration):
             by_system.setdefault(writing_system(scene.narration), []).append(scene)
-    return [VessayError(f"warning: {'scene' if len(scenes) == 1 else 'scenes'} "
-                        f"{', '.join(repr(s.id) for s in scenes)} {'narrates' if len(scenes) == 1 else 'narrate'} "
+    return [VessayError(f"warning: {scene_names(scenes)} {'narrates' if len(scenes) == 1 else 'narrate'} "
                         f"in {system.title()} script, which the voice '{model.stem}' ({name}) cannot read; give "
                         "the script a voice of its language (voice: {model: path/to/voice.onnx}), or record "
                         "the narration (audio: ...)", script.path, scenes[0].line)

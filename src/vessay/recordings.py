@@ -21,7 +21,7 @@ from .cache import Cache, atomic_output, content_key, media_digest
 from .cleanup import Cut, Reading, apply_cuts, denoise, plan_cuts, read
 from .errors import VessayError
 from .media import AUDIO_RATE, decode_audio
-from .script import Scene, Script, text_words
+from .script import Scene, Script, scene_names, text_words
 
 CUT_PREFIX = "cut:"
 MIN_HEARD = 0.4
@@ -258,10 +258,9 @@ def mismatches(script: Script, cache: Cache) -> tuple[list[VessayError], list[Ve
     recorded = [c.scene for c in clips if c.scene in unalignable]
     if recorded:
         warnings.append(VessayError(
-            f"warning: {'scene' if len(recorded) == 1 else 'scenes'} {', '.join(repr(s.id) for s in recorded)}: "
-            "narration in another script than Latin letters "
-            "is not followed word by word (the aligner knows US English): captions and reveals are spread over "
-            "each recording, and retakes and ums are not cut", script.path, recorded[0].line))
+            f"warning: {scene_names(recorded)}: narration in another script than Latin letters is not followed "
+            "word by word (the aligner knows US English): captions and reveals are spread over each recording, "
+            "and retakes and ums are not cut", script.path, recorded[0].line))
     for clip in clips:
         if not clip.scene.narration or clip.scene in unalignable:
             continue

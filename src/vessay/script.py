@@ -613,6 +613,11 @@ def _column(fields: Fields, side: str, scene_id: str) -> Column:
     return Column(heading=" ".join(heading.split()), bullets=bullets)
 
 
+def scene_names(scenes: list[Scene]) -> str:
+    """"scene 'a'" or "scenes 'a', 'b'", for messages about them."""
+    return f"{'scene' if len(scenes) == 1 else 'scenes'} {', '.join(repr(s.id) for s in scenes)}"
+
+
 def scene_text(scene: Scene) -> str:
     """Every piece of text a scene holds (what its slide, captions and lower thirds may draw), joined."""
     return " ".join(_strings(scene))
