@@ -425,12 +425,12 @@ def cmd_align(args) -> int:
 
 def cmd_studio(args) -> int:
     from .cache import default_cache_dir
+    from .script import missing_script
     from .studio import Settings, is_loopback, run, start
 
     script = args.script.resolve()
     if not script.is_file():
-        raise VessayError(f"file not found; check the path, or start a new essay with `vessay new {args.script}`",
-                          args.script)
+        raise missing_script(args.script)
     here = Path.cwd().resolve()
     project = here if script.is_relative_to(here) else script.parent
     settings = Settings(script, project, project / "out", args.cache_dir or default_cache_dir(), args.theme,

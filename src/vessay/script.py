@@ -243,6 +243,10 @@ class Script:
                        numbers=tuple(self.number(i) for i in picked), total=self.scene_count)
 
 
+def missing_script(path: Path) -> VessayError:
+    return VessayError(f"file not found; check the path, or start a new essay with `vessay new {path}`", path)
+
+
 def load_script(path: Path | str) -> Script:
     """Read and validate a script; raise VessayError (VessayErrors for several) at the bad lines.
 
@@ -250,7 +254,7 @@ def load_script(path: Path | str) -> Script:
     """
     path = Path(path)
     if not path.exists():
-        raise VessayError(f"file not found; check the path, or start a new essay with `vessay new {path}`", path)
+        raise missing_script(path)
     problems: list[VessayError] = []
 
     def attempt(read, *args, default=None):
