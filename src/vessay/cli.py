@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="start a new essay: write a commented starter script that renders as it is")
     new.add_argument("script", type=Path, help="the script to create, e.g. my-essay.yaml")
     new.add_argument("--title", help="the essay's title (default: from the file name)")
-    new.add_argument("--theme", default="neon-cyberdeck", help="theme name from themes/ or a path to a theme YAML")
+    new.add_argument("--theme", help="theme name from themes/ or a path to a theme YAML (default: neon-cyberdeck)")
 
     render = commands.add_parser("render", help="render the script to an MP4")
     _add_common(render)

@@ -26,7 +26,7 @@ def starter_text(script: Path, title: str, theme: str) -> str:
         themes=", ".join(available_themes()))
 
 
-def write_starter(script: Path, title: str | None = None, theme: str = DEFAULT_THEME) -> Path:
+def write_starter(script: Path, title: str | None = None, theme: str | None = None) -> Path:
     """Write the starter script at `script`, never over an existing file. A theme given as a path
     (relative to the working folder) is written relative to the script, as scripts read it."""
     if script.suffix.lower() not in (".yaml", ".yml"):
@@ -34,6 +34,7 @@ def write_starter(script: Path, title: str | None = None, theme: str = DEFAULT_T
     taken = VessayError("already exists; choose another name, or delete it first", script)
     if script.exists():
         raise taken
+    theme = theme or DEFAULT_THEME
     theme_file = resolve_theme_path(theme, Path.cwd())
     if theme_file.parent != themes_dir():
         theme = os.path.relpath(theme_file.resolve(), script.parent.resolve())
